@@ -1,0 +1,128 @@
+"""Domain logic for accounts: finding the user behind a login, registering a
+customer's user, verifying e-mail addresses."""
+
+import hmac
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from portal.mail import send_templated_email
+
+from .models import Customer, User
+from .tokens import email_verification_token
+
+logger = logging.getLogger(__name__)
+
+
+class RegistrationError(Exception):
+    """The customer code and installation code do not prove membership."""
+
+
+def find_login_user(identifier: str) -> User | None:
+    """The user behind what was typed in "customer code or e-mail".
+
+    A username (for a company's first user: its customer code) wins; otherwise an
+    e-mail address that belongs to exactly one user.
+    """
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    user = User.objects.filter(username__iexact=identifier).first()
+    if user is not None:
+        return user
+    matches = list(User.objects.filter(email__iexact=identifier)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def find_member_customer(customer_code: str, installation_code: str) -> Customer:
+    """The active customer whose codes both match, or RegistrationError."""
+    customer = Customer.objects.filter(
+        code=customer_code.strip(), is_active=True
+    ).first()
+    expected = customer.installation_code if customer else ""
+    # Compare in constant time, and compare even when no customer matched, so
+    # that timing does not tell which of the two codes was wrong.
+    matches = hmac.compare_digest(
+        expected.strip().encode(), installation_code.strip().encode()
+    )
+    if customer is None or not expected or not matches:
+        raise RegistrationError
+    return customer
+
+
+def register_customer_user(
+    *,
+    customer: Customer,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    request_base_url: str,
+    language: str,
+) -> User:
+    """Create an inactive user for ``customer`` and e-mail a verification link.
+
+    The company's first user gets the customer code as username (the manual's
+    "Nome Utente"); later users log in with their e-mail address.
+    """
+    email = User.objects.normalize_email(email).strip()
+    username = customer.code
+    if User.objects.filter(username__iexact=username).exists():
+        username = email.lower()
+    with transaction.atomic():
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            customer=customer,
+            is_active=False,
+        )
+        user.set_password(password)
+        user.save()
+        transaction.on_commit(
+            lambda: send_verification_email(user, request_base_url, language)
+        )
+    logger.info("registered user %s for customer %s", user.pk, customer.code)
+    return user
+
+
+def send_verification_email(user: User, base_url: str, language: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_verification_token.make_token(user)
+    path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
+    send_templated_email(
+        "accounts/email/verify_email",
+        {"user": user, "link": base_url.rstrip("/") + path},
+        to=[user.email],
+        language=language,
+    )
+
+
+def verify_email(uidb64: str, token: str) -> User | None:
+    """Activate the user behind a verification link; None if the link is invalid,
+    expired or already used."""
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        user = User.objects.get(pk=pk)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    if not email_verification_token.check_token(user, token):
+        return None
+    user.is_active = True
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["is_active", "email_verified_at"])
+    logger.info("verified e-mail of user %s", user.pk)
+    return user
+
+
+def email_in_use(email: str) -> bool:
+    email = (email or "").strip()
+    return User.objects.filter(
+        Q(email__iexact=email) | Q(username__iexact=email)
+    ).exists()

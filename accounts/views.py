@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from portal.throttle import client_ip, hit_rate_limit
+
+from . import conf
+from .forms import LoginForm, RegistrationForm
+from .services import register_customer_user, verify_email
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "accounts/logged_out.html"
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """The reserved area's landing page: who you are and for which company."""
+
+    template_name = "accounts/profile.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if hit_rate_limit("password_reset", client_ip(request), *conf.RESET_RATE):
+            return render(request, "accounts/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class RegisterView(FormView):
+    template_name = "accounts/register.html"
+    form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Registration proves membership with two codes: throttle guessing.
+        if hit_rate_limit("register", client_ip(request), *conf.REGISTER_RATE):
+            return render(request, "accounts/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        register_customer_user(
+            customer=data["customer"],
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            request_base_url=self.request.build_absolute_uri("/"),
+            language=get_language(),
+        )
+        return redirect("accounts:register_done")
+
+
+class RegisterDoneView(TemplateView):
+    template_name = "accounts/register_done.html"
+
+
+class VerifyEmailView(View):
+    def get(self, request, uidb64, token):
+        user = verify_email(uidb64, token)
+        if user is None:
+            return render(request, "accounts/verify_email_invalid.html", status=400)
+        messages.success(
+            request, _("Your e-mail address is confirmed: you can log in now.")
+        )
+        return redirect("accounts:login")

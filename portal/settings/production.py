@@ -1,0 +1,62 @@
+"""Production settings: refuse to start without the secrets they need."""
+
+from .base import *
+
+DEBUG = False
+
+
+def _require(name: str, hint: str) -> str:
+    value = env(name)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Production settings refuse to start without it: {hint}"
+        )
+    return value
+
+
+SECRET_KEY = _require("SECRET_KEY", "a long random string, kept out of git.")
+if SECRET_KEY.startswith(("dev-only", "test-only")) or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 40 random characters."
+    )
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    _require("ALLOWED_HOSTS", "a comma-separated list of the portal's host names.")
+_require("DATABASE_URL", "e.g. postgres://user:password@host:5432/sportello.")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS]
+)
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+STORAGES["staticfiles"]["BACKEND"] = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+
+# Background tasks are stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+if env("CACHE_URL"):
+    # e.g. a shared cache so that rate limits hold across worker processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sportello_cache",
+        }
+    }
