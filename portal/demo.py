@@ -34,6 +34,8 @@ def ensure_locales() -> dict[str, Locale]:
 def ensure_home_pages(locales: dict[str, Locale]) -> HomePage:
     default = settings.LANGUAGE_CODE
     root = Page.get_first_root_node()
+    if root is None:  # a database whose tree was emptied (e.g. flushed)
+        root = Page.add_root(title="Root", slug="root", locale=locales[default])
     home = HomePage.objects.filter(locale=locales[default]).first()
     if home is None:
         # Wagtail's migrations leave a placeholder "Welcome" page: replace it.

@@ -20,6 +20,8 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
+    path("", include("kb.urls")),
+    path("", include("search.urls")),
     # Wagtail's page tree last: it answers every URL nothing above claimed.
     path("", include(wagtail_urls)),
 )

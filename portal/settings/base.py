@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "taxonomy",
+    "kb",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
