@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("kb.urls")),
     path("", include("search.urls")),
+    path("", include("cases.urls")),
     # Wagtail's page tree last: it answers every URL nothing above claimed.
     path("", include(wagtail_urls)),
 )

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "taxonomy",
     "kb",
     "search",
+    "cases",
+    "mailer",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
