@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
-from .services import find_login_user
+from .services import find_login_user, lockout_name
 
 
 class CustomerCodeOrEmailBackend(ModelBackend):
@@ -20,3 +20,12 @@ class CustomerCodeOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials: dict | None) -> str | None:
+    """For ``AXES_USERNAME_CALLABLE``: count failed logins per account, not per
+    spelling, on every login form (the portal's and Wagtail admin's)."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    return None if username is None else lockout_name(username)

@@ -8,6 +8,7 @@ from .services import (
     email_in_use,
     find_login_user,
     find_member_customer,
+    lockout_name,
 )
 
 
@@ -26,13 +27,19 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "The customer code (or e-mail) and password do not match. "
-            "Both are case-sensitive for the password."
+            "The password is case-sensitive."
         ),
         "inactive": _(
             "This account is not active yet: follow the link in the e-mail we "
             "sent you to confirm your address."
         ),
     }
+
+    def clean_username(self):
+        # django-axes counts failures per username as passed to authenticate():
+        # pass one name per account, or every spelling of the e-mail address
+        # (case, or code versus e-mail) would get its own five tries.
+        return lockout_name(self.cleaned_data["username"])
 
     def get_invalid_login_error(self):
         # A correct password on an account still waiting for e-mail verification

@@ -7,7 +7,7 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -37,6 +37,19 @@ def find_login_user(identifier: str) -> User | None:
         return user
     matches = list(User.objects.filter(email__iexact=identifier)[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def lockout_name(identifier: str) -> str:
+    """The name failed logins are counted against (django-axes).
+
+    The username of the user behind ``identifier``, so that the customer code and
+    the e-mail address, in any mix of case, count as one account; for an unknown
+    identifier, the identifier stripped and lower-cased.
+    """
+    user = find_login_user(identifier)
+    if user is not None:
+        return user.get_username()
+    return (identifier or "").strip().lower()
 
 
 def find_member_customer(customer_code: str, installation_code: str) -> Customer:
@@ -95,7 +108,10 @@ def register_customer_user(
 def send_verification_email(user: User, base_url: str, language: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
-    path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
+    # The link opens the portal in the mail's language, whatever is active when
+    # this runs (after the commit, possibly outside the request).
+    with translation.override(language):
+        path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
     send_templated_email(
         "accounts/email/verify_email",
         {"user": user, "link": base_url.rstrip("/") + path},

@@ -24,6 +24,12 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
 
+    def get_default_redirect_url(self):
+        # Show the "logged out" page in the language the user was reading,
+        # instead of LOGOUT_REDIRECT_URL ("/"), whose language would come from
+        # the browser. A safe ``next`` still wins.
+        return self.request.path
+
 
 class ProfileView(LoginRequiredMixin, TemplateView):
     """The reserved area's landing page: who you are and for which company."""

@@ -22,6 +22,10 @@ class CustomerViewSet(SnippetViewSet):
         "is_active",
     ]
     search_fields = ["name", "code", "installation_code"]
+    # Search these columns through the ORM: the search index cannot restrict a
+    # query to chosen fields on SQLite (and needs each one indexed elsewhere),
+    # and the installation code, which proves membership, is not in the index.
+    search_backend_name = None
     list_export = [
         "name",
         "code",
@@ -37,6 +41,7 @@ class PartnerViewSet(SnippetViewSet):
     list_display = ["name", "code", "email", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "email"]
+    search_backend_name = None  # as for customers
 
 
 class CompaniesGroup(SnippetViewSetGroup):

@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap),
+    # The JSON API (for the product's Help menu) has no language prefix.
+    path("api/", include("cases.api_urls")),
 ]
 
 if settings.DEBUG:

@@ -171,6 +171,9 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Count every spelling of one account (customer code, e-mail, any case) together,
+# on the portal's login and on Wagtail's admin login alike.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
@@ -229,6 +232,13 @@ CACHES = {
         "LOCATION": "sportello",
     }
 }
+
+# SMS notifications: "logging" (default) or "http" (a gateway at SMS_GATEWAY_URL).
+SMS_BACKEND = env("SMS_BACKEND", "logging")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN")
+# Absolute base of links in e-mails sent outside a request (e.g. by db_worker).
+CASES_BASE_URL = env("CASES_BASE_URL")  # default: WAGTAILADMIN_BASE_URL
 
 # Elasticsearch (optional scale-out search backend).
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")

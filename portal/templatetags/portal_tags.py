@@ -18,15 +18,19 @@ def language_links(context) -> list[dict]:
     current = get_language()
     links = []
     translations = {}
+    homes = {}
     if page is not None and hasattr(page, "get_translations"):
-        for translation in (
-            page.get_translations(inclusive=True).live().select_related("locale")
-        ):
-            translations[translation.locale.language_code] = translation
+        translations = _live_translations(page)
+        site = page.get_site()
+        if site is not None:
+            homes = _live_translations(site.root_page)
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
         if code in translations:
             url = translations[code].get_url(request=request)
+        elif code in homes:
+            # The same URL in another language would be a 404.
+            url = homes[code].get_url(request=request)
         elif request is not None:
             url = translate_url(request.get_full_path(), code)
         else:
@@ -40,3 +44,12 @@ def language_links(context) -> list[dict]:
             }
         )
     return links
+
+
+def _live_translations(page) -> dict:
+    return {
+        translation.locale.language_code: translation
+        for translation in (
+            page.get_translations(inclusive=True).live().select_related("locale")
+        )
+    }

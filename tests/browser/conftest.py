@@ -26,6 +26,12 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # The live server needs committed data; serialized rollback restores
+            # what migrations created (Wagtail's root page, groups, workflow)
+            # after each browser test flushes the database.
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True)
+            )
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +52,7 @@ def browser():
 
 
 @pytest.fixture
-def live_demo(live_server, transactional_db, django_db_serialized_rollback):
+def live_demo(live_server):
     """The live server with the demo loaded, as after `make run`."""
     call_command("load_demo", stdout=io.StringIO())
     return live_server

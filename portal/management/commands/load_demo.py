@@ -9,6 +9,8 @@ DEMO_LOADERS = [
     "portal.demo",
     "taxonomy.demo",
     "accounts.demo",
+    "kb.demo",
+    "cases.demo",
 ]
 
 

@@ -1,0 +1,326 @@
+"""Checking and storing attachments.
+
+A file is accepted when its extension is allowed for its slot, its content is
+what the extension says (magic bytes, not the browser's content type), it is
+within the size limits, and — for zip-based formats — its directory is sane:
+no encrypted entries, no absolute or ``..`` names, no absurd expansion.
+Nothing is extracted: only the zip directory is read.
+"""
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import conf
+from .storage import private_storage
+
+HEAD_BYTES = 8192
+
+# What each extension's content must be, and the Content-Type it is served with.
+EXTENSION_TYPES: dict[str, tuple[str, str]] = {
+    "png": ("png", "image/png"),
+    "jpg": ("jpeg", "image/jpeg"),
+    "jpeg": ("jpeg", "image/jpeg"),
+    "gif": ("gif", "image/gif"),
+    "webp": ("webp", "image/webp"),
+    "pdf": ("pdf", "application/pdf"),
+    "zip": ("zip", "application/zip"),
+    "docx": (
+        "ooxml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (
+        "ooxml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "pptx": (
+        "ooxml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    "odt": ("odf", "application/vnd.oasis.opendocument.text"),
+    "ods": ("odf", "application/vnd.oasis.opendocument.spreadsheet"),
+    "odp": ("odf", "application/vnd.oasis.opendocument.presentation"),
+    "doc": ("ole2", "application/msword"),
+    "xls": ("ole2", "application/vnd.ms-excel"),
+    "ppt": ("ole2", "application/vnd.ms-powerpoint"),
+    "txt": ("text", "text/plain"),
+    "log": ("text", "text/plain"),
+    "csv": ("text", "text/csv"),
+}
+
+TYPE_LABELS = {
+    "png": "PNG",
+    "jpeg": "JPEG",
+    "gif": "GIF",
+    "webp": "WebP",
+    "pdf": "PDF",
+    "zip": "ZIP",
+    "ooxml": "Office Open XML",
+    "odf": "OpenDocument",
+    "ole2": "Microsoft Office",
+    "text": gettext_lazy("plain text"),
+}
+
+ZIP_BASED = {"zip", "ooxml", "odf"}
+# Archives smaller than this once expanded are never called bombs, whatever
+# their ratio (a megabyte of zeros compresses a thousandfold).
+ZIP_RATIO_FLOOR = 10 * 1024 * 1024
+SAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def sanitize_filename(name: str) -> str:
+    """A safe file name: the last path component, ASCII letters, digits, dot,
+    dash and underscore, no leading dot, at most ``FILENAME_MAX_LENGTH``
+    characters with the extension kept."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = SAFE_NAME_CHARS.sub("_", name.strip()).strip("._-")
+    name = re.sub(r"_+", "_", name)
+    if not name:
+        name = "file"
+    limit = max(conf.FILENAME_MAX_LENGTH, 16)
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 10:
+            name = stem[: limit - len(ext) - 1] + "." + ext
+        else:
+            name = name[:limit]
+    return name
+
+
+def extension_of(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def sniff(head: bytes) -> str:
+    """The file type from its first bytes: png, jpeg, gif, webp, pdf, zip, ole2,
+    text or unknown. Zip-based office formats are told apart by ``zip_flavour``."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
+        return "pdf"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole2"
+    if looks_like_text(head):
+        return "text"
+    return "unknown"
+
+
+def looks_like_text(head: bytes) -> bool:
+    """Plain text in any common encoding: UTF-16 with a byte-order mark, or no
+    NUL byte and (almost) no control characters. Log files written by Windows
+    programs are often in a legacy 8-bit code page, so bytes above 127 are fine."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not head:
+        return True
+    if b"\x00" in head:
+        return False
+    allowed = {9, 10, 12, 13, 26, 27}
+    controls = sum(1 for byte in head if byte < 32 and byte not in allowed)
+    return controls <= len(head) // 100
+
+
+@dataclass
+class CheckedFile:
+    """What was learned about an accepted file."""
+
+    name: str
+    content_type: str
+    size: int
+
+
+def _read_head(file: IO[bytes]) -> bytes:
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    return head
+
+
+def _reject(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def check_zip(file: IO[bytes], display_name: str) -> str:
+    """Check a zip's directory without extracting anything; return its flavour
+    (``zip``, ``ooxml`` or ``odf``) or raise ValidationError."""
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _reject(
+            _("%(name)s is not a readable zip archive.") % {"name": display_name},
+            "bad_zip",
+        ) from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > conf.ZIP_MAX_ENTRIES:
+            raise _reject(
+                _("%(name)s contains too many files (more than %(limit)d).")
+                % {"name": display_name, "limit": conf.ZIP_MAX_ENTRIES},
+                "zip_entries",
+            )
+        total = 0
+        for entry in entries:
+            name = entry.filename.replace("\\", "/")
+            if (
+                name.startswith("/")
+                or re.match(r"^[A-Za-z]:", name)
+                or ".." in name.split("/")
+            ):
+                raise _reject(
+                    _(
+                        "%(name)s contains a file with an unsafe path "
+                        "(%(entry)s): it could write outside its folder."
+                    )
+                    % {"name": display_name, "entry": entry.filename[:80]},
+                    "zip_path",
+                )
+            if entry.flag_bits & 0x1:
+                raise _reject(
+                    _(
+                        "%(name)s contains encrypted files: we cannot read them. "
+                        "Please send the archive without a password."
+                    )
+                    % {"name": display_name},
+                    "zip_encrypted",
+                )
+            total += entry.file_size
+        file.seek(0, os.SEEK_END)
+        compressed = max(file.tell(), 1)
+        file.seek(0)
+        if total > conf.ZIP_MAX_UNCOMPRESSED or (
+            total > ZIP_RATIO_FLOOR and total / compressed > conf.ZIP_MAX_RATIO
+        ):
+            raise _reject(
+                _(
+                    "%(name)s would expand to %(size)s: that is not a plausible "
+                    "diagnostic bundle."
+                )
+                % {"name": display_name, "size": filesizeformat(total)},
+                "zip_bomb",
+            )
+        names = {entry.filename for entry in entries}
+        if "[Content_Types].xml" in names:
+            return "ooxml"
+        if entries and entries[0].filename == "mimetype" and entries[0].file_size < 200:
+            if archive.read("mimetype").startswith(
+                b"application/vnd.oasis.opendocument"
+            ):
+                return "odf"
+        return "zip"
+
+
+def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFile:
+    """Check one uploaded file for the attachment slot ``kind``; return what was
+    learned, or raise ValidationError with a message for the user."""
+    from .uploads import RejectedUpload
+
+    original = file.name or ""
+    name = sanitize_filename(original)
+    shown = display_name or name
+    if isinstance(file, RejectedUpload):
+        if file.reason == "case_too_large":
+            raise _reject(
+                _(
+                    "%(name)s was not accepted: all the files of a case together "
+                    "may not exceed %(limit)s."
+                )
+                % {"name": shown, "limit": filesizeformat(conf.MAX_CASE_SIZE)},
+                "case_too_large",
+            )
+        raise _reject(
+            _("%(name)s is too large: the limit is %(limit)s per file.")
+            % {"name": shown, "limit": filesizeformat(conf.MAX_FILE_SIZE)},
+            "file_too_large",
+        )
+    allowed = conf.ALLOWED_EXTENSIONS.get(kind, [])
+    extension = extension_of(name)
+    if extension not in allowed or extension not in EXTENSION_TYPES:
+        raise _reject(
+            _("%(name)s: this kind of file cannot be attached here. Allowed: %(ext)s.")
+            % {"name": shown, "ext": ", ".join(f".{ext}" for ext in allowed)},
+            "extension",
+        )
+    size = file.size or 0
+    if size > conf.MAX_FILE_SIZE:
+        raise _reject(
+            _("%(name)s is too large: the limit is %(limit)s per file.")
+            % {"name": shown, "limit": filesizeformat(conf.MAX_FILE_SIZE)},
+            "file_too_large",
+        )
+    if size == 0:
+        raise _reject(_("%(name)s is empty.") % {"name": shown}, "empty")
+    expected, content_type = EXTENSION_TYPES[extension]
+    found = sniff(_read_head(file))
+    if found == "zip":
+        found = check_zip(file, shown)
+        # A plain zip is acceptable only where a zip is expected.
+    if found != expected:
+        raise _reject(
+            _(
+                "%(name)s does not contain what its extension says: it is not "
+                "a %(type)s file."
+            )
+            % {"name": shown, "type": TYPE_LABELS.get(expected, expected)},
+            "content_mismatch",
+        )
+    return CheckedFile(name=name, content_type=content_type, size=size)
+
+
+def file_sha256(file) -> str:
+    """The SHA-256 of a file, read in chunks (the upload handler usually
+    computed it already while the file arrived)."""
+    digest = getattr(file, "sha256", None)
+    if digest:
+        return digest
+    hasher = hashlib.sha256()
+    file.seek(0)
+    while chunk := file.read(64 * 1024):
+        hasher.update(chunk)
+    file.seek(0)
+    return hasher.hexdigest()
+
+
+def store_file(file, folder: str, name: str) -> str:
+    """Save ``file`` in private storage under ``folder``; return the stored name.
+    A temporary upload is moved, not copied."""
+    storage = private_storage()
+    target = f"{folder}/{uuid.uuid4().hex[:12]}-{name}"
+    file.seek(0)
+    return storage.save(target, file if isinstance(file, File) else File(file))
+
+
+def move_stored_file(stored_name: str, folder: str, name: str) -> str:
+    """Move a file already in private storage to ``folder`` (a kept upload
+    becoming a case attachment)."""
+    storage = private_storage()
+    target = storage.get_available_name(f"{folder}/{uuid.uuid4().hex[:12]}-{name}")
+    source_path = storage.path(stored_name)
+    target_path = storage.path(target)
+    os.makedirs(os.path.dirname(target_path), exist_ok=True)
+    os.replace(source_path, target_path)
+    return target
+
+
+def delete_stored_file(stored_name: str) -> None:
+    if stored_name:
+        private_storage().delete(stored_name)

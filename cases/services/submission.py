@@ -1,0 +1,322 @@
+"""Opening a case: numbering, due dates, assignment, stored files, and the
+uploads kept from a form that failed validation."""
+
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Customer, Partner
+from taxonomy.models import Area, ProductLine
+
+from .. import conf, notifications
+from ..assignment import get_assignment_policy
+from ..attachments import CheckedFile, delete_stored_file, file_sha256, store_file
+from ..models import (
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseEvent,
+    CaseMessage,
+    EventKind,
+    PendingUpload,
+    SlaPolicy,
+    Source,
+    Status,
+)
+from ..storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+SINGLE_FILE_KINDS = frozenset({AttachmentKind.ERROR_LOG, AttachmentKind.DIAGNOSTIC})
+
+
+@dataclass
+class CaseDraft:
+    """What a submission says, validated (by a form) and ready to be saved."""
+
+    customer: Customer
+    product_line: ProductLine
+    area: Area
+    urgency: str
+    subject: str
+    request: str
+    notify_email: str
+    notify_mobile: str = ""
+    auto_notify: bool = True
+    dealer: Partner | None = None
+    reporter: object = None
+    source: str = Source.WEB
+    language: str = ""
+
+
+@dataclass
+class IncomingFile:
+    """An uploaded file that passed ``attachments.check_upload``."""
+
+    kind: str
+    file: object
+    checked: CheckedFile
+    sha256: str = field(default="")
+
+
+def display_name(user) -> str:
+    if user is None:
+        return ""
+    name = user.get_full_name() or user.get_username()
+    if user.partner_id:
+        return f"{name} · {user.partner.name}"
+    if user.customer_id:
+        return f"{name} · {user.customer.name}"
+    return name
+
+
+# Numbers and due dates -------------------------------------------------------------
+
+
+def allocate_case_number(year: int) -> str:
+    """The next case number of ``year``, e.g. ``2026-000123``.
+
+    The year's counter row is locked (``select_for_update``) until the caller's
+    transaction ends, so concurrent submissions queue up for it on PostgreSQL;
+    SQLite serialises writing transactions anyway (``transaction_mode``
+    IMMEDIATE). ``Case.number`` is unique as a last line of defence.
+    """
+    with transaction.atomic():
+        counter = CaseCounter.objects.select_for_update().filter(year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    CaseCounter.objects.create(year=year, last=0)
+            except IntegrityError:
+                pass  # another submission created it first: lock theirs
+            counter = CaseCounter.objects.select_for_update().get(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:06d}"
+
+
+def compute_due_at(urgency: str, start: datetime) -> datetime:
+    """``start`` plus the SLA hours for ``urgency`` (the SLA table, else
+    ``CASES_SLA_DEFAULT_HOURS``). Calendar hours, not working hours."""
+    hours = (
+        SlaPolicy.objects.filter(urgency=urgency)
+        .values_list("hours", flat=True)
+        .first()
+    )
+    if hours is None:
+        hours = conf.SLA_DEFAULT_HOURS.get(urgency, 48)
+    return start + timedelta(hours=hours)
+
+
+# Files -----------------------------------------------------------------------------
+
+
+def attach_uploaded_file(
+    case: Case,
+    incoming: IncomingFile,
+    stored: list[str],
+    uploaded_by=None,
+    message: CaseMessage | None = None,
+) -> CaseAttachment:
+    digest = incoming.sha256 or file_sha256(incoming.file)
+    name = store_file(incoming.file, _case_folder(case), incoming.checked.name)
+    stored.append(name)
+    return CaseAttachment.objects.create(
+        case=case,
+        message=message,
+        kind=incoming.kind,
+        file=name,
+        name=incoming.checked.name,
+        size=incoming.checked.size,
+        sha256=digest,
+        content_type=incoming.checked.content_type,
+        uploaded_by=uploaded_by,
+    )
+
+
+def _attach_pending(
+    case: Case, pending: PendingUpload, stored: list[str], uploaded_by=None
+) -> CaseAttachment:
+    # Link (or copy) rather than move: if the transaction rolls back, the kept
+    # upload must still be there for the next try. The original goes on commit.
+    storage = private_storage()
+    target = storage.get_available_name(
+        f"{_case_folder(case)}/{os.path.basename(pending.file.name)}"
+    )
+    target_path = storage.path(target)
+    os.makedirs(os.path.dirname(target_path), exist_ok=True)
+    try:
+        os.link(storage.path(pending.file.name), target_path)
+    except OSError:
+        shutil.copyfile(storage.path(pending.file.name), target_path)
+    stored.append(target)
+    old_name = pending.file.name
+    transaction.on_commit(lambda: delete_stored_file(old_name))
+    attachment = CaseAttachment.objects.create(
+        case=case,
+        kind=pending.kind,
+        file=target,
+        name=pending.name,
+        size=pending.size,
+        sha256=pending.sha256,
+        content_type=pending.content_type,
+        uploaded_by=uploaded_by,
+    )
+    pending.delete()
+    return attachment
+
+
+def _case_folder(case: Case) -> str:
+    return f"cases/{case.number[:4]}/{case.number}"
+
+
+# Submitting ------------------------------------------------------------------------
+
+
+def submit_case(
+    draft: CaseDraft,
+    files: Sequence[IncomingFile] = (),
+    pending: Sequence[PendingUpload] = (),
+    *,
+    notify: bool = True,
+) -> Case:
+    """Save a new case with its attachments, number it, assign it and queue the
+    summary for the reporter and the notice for the partner — all in one
+    transaction. Stored files are removed again if anything fails."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            case = Case(
+                number=allocate_case_number(timezone.localdate(now).year),
+                customer=draft.customer,
+                reporter=draft.reporter,
+                source=draft.source,
+                notify_email=draft.notify_email,
+                notify_mobile=draft.notify_mobile,
+                auto_notify=draft.auto_notify,
+                dealer=draft.dealer,
+                product_line=draft.product_line,
+                area=draft.area,
+                urgency=draft.urgency,
+                subject=draft.subject,
+                request=draft.request,
+                language=draft.language,
+                status=Status.NEW,
+                created_at=now,
+                due_at=compute_due_at(draft.urgency, now),
+            )
+            assignment = get_assignment_policy().assign(case)
+            case.save()
+            actor_name = display_name(draft.reporter) or draft.customer.name
+            CaseEvent.objects.create(
+                case=case,
+                actor=draft.reporter,
+                actor_name=actor_name,
+                kind=EventKind.CREATED,
+                to_value=Status.NEW,
+                created_at=now,
+            )
+            if assignment.partner is not None:
+                case.assigned_partner = assignment.partner
+                case.status = Status.ASSIGNED
+                case.save(update_fields=["assigned_partner", "status", "updated_at"])
+                CaseEvent.objects.create(
+                    case=case,
+                    kind=EventKind.ASSIGNED,
+                    to_value=assignment.partner.name,
+                    comment=str(assignment.reason),
+                    created_at=now,
+                )
+                CaseEvent.objects.create(
+                    case=case,
+                    kind=EventKind.STATUS,
+                    from_value=Status.NEW,
+                    to_value=Status.ASSIGNED,
+                    created_at=now,
+                )
+            for incoming in files:
+                attach_uploaded_file(case, incoming, stored, uploaded_by=draft.reporter)
+            for kept in pending:
+                _attach_pending(case, kept, stored, uploaded_by=draft.reporter)
+            if notify:
+                notifications.notify_case_submitted(case)
+    except BaseException:
+        for name in stored:
+            delete_stored_file(name)
+        raise
+    logger.info(
+        "case %s submitted for %s, assigned to %s",
+        case.number,
+        draft.customer.code,
+        case.assigned_partner.code if case.assigned_partner else "default queue",
+    )
+    return case
+
+
+# Kept uploads ----------------------------------------------------------------------
+
+
+def keep_pending_uploads(
+    user, token: str, files: Sequence[IncomingFile]
+) -> list[PendingUpload]:
+    """Keep the valid files of a form that failed validation, so that the user
+    need not choose them again. A new error log or diagnostic bundle replaces
+    the one kept before."""
+    kept = []
+    for incoming in files:
+        if incoming.kind in SINGLE_FILE_KINDS:
+            discard_pending_uploads(
+                user,
+                token,
+                PendingUpload.objects.filter(
+                    user=user, token=token, kind=incoming.kind
+                ).values_list("pk", flat=True),
+            )
+        digest = incoming.sha256 or file_sha256(incoming.file)
+        name = store_file(incoming.file, f"pending/{token[:16]}", incoming.checked.name)
+        kept.append(
+            PendingUpload.objects.create(
+                token=token,
+                user=user,
+                kind=incoming.kind,
+                file=name,
+                name=incoming.checked.name,
+                size=incoming.checked.size,
+                sha256=digest,
+                content_type=incoming.checked.content_type,
+            )
+        )
+    return kept
+
+
+def pending_uploads_for(user, token: str) -> list[PendingUpload]:
+    if not token or user is None or not user.is_authenticated:
+        return []
+    return list(PendingUpload.objects.filter(user=user, token=token))
+
+
+def discard_pending_uploads(user, token: str, ids) -> int:
+    """Remove kept uploads (the user ticked "remove")."""
+    doomed = list(PendingUpload.objects.filter(user=user, token=token, pk__in=ids))
+    for pending in doomed:
+        delete_stored_file(pending.file.name)
+        pending.delete()
+    return len(doomed)
+
+
+def purge_stale_pending_uploads(now: datetime | None = None) -> int:
+    """Delete kept uploads older than ``CASES_PENDING_UPLOAD_HOURS``."""
+    cutoff = (now or timezone.now()) - timedelta(hours=conf.PENDING_UPLOAD_HOURS)
+    stale = list(PendingUpload.objects.filter(created_at__lt=cutoff))
+    for pending in stale:
+        delete_stored_file(pending.file.name)
+        pending.delete()
+    return len(stale)

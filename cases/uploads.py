@@ -1,0 +1,92 @@
+"""Upload handling for the case form and the API: every file streams to a
+temporary file on disk, hashed as it arrives, and a file over the limits stops
+being written at once, so memory and disk use stay bounded whatever is sent."""
+
+import hashlib
+import io
+from functools import wraps
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from . import conf
+
+
+class RejectedUpload(UploadedFile):
+    """Stands in for a file that went over a size limit; its content was
+    discarded. ``reason`` is ``"file_too_large"`` or ``"case_too_large"``."""
+
+    def __init__(self, name: str, size: int, reason: str, content_type: str = ""):
+        super().__init__(
+            io.BytesIO(b""), name=name, content_type=content_type, size=size
+        )
+        self.reason = reason
+
+
+class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's temporary-file handler with per-file and per-request caps and a
+    SHA-256 computed while the data arrives (``uploaded_file.sha256``)."""
+
+    def __init__(self, request=None, max_file_size=None, max_total_size=None):
+        super().__init__(request)
+        self.max_file_size = max_file_size or conf.MAX_FILE_SIZE
+        self.max_total_size = max_total_size or conf.MAX_CASE_SIZE
+        self.total = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        self.digest = hashlib.sha256()
+        self.reason = None
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        self.total += len(raw_data)
+        if self.reason is None:
+            if self.received > self.max_file_size:
+                self.reason = "file_too_large"
+            elif self.total > self.max_total_size:
+                self.reason = "case_too_large"
+            if self.reason is not None:
+                self.file.close()  # deletes the temporary file
+        if self.reason is None:
+            self.file.write(raw_data)
+            self.digest.update(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if self.reason is not None:
+            return RejectedUpload(
+                self.file_name, self.received, self.reason, self.content_type
+            )
+        uploaded = super().file_complete(file_size)
+        uploaded.sha256 = self.digest.hexdigest()
+        return uploaded
+
+
+def streamed_uploads(view):
+    """Decorate a view that receives files: install the capped handler before
+    anything reads ``request.POST``, then check CSRF as usual (Django's
+    documented csrf_exempt + csrf_protect pattern; CsrfViewMiddleware would
+    otherwise parse the body with the default handlers first)."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers = [CappedTemporaryFileUploadHandler(request)]
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+def token_uploads(view):
+    """For the token-authenticated API (no cookies, so no CSRF): the capped
+    handler only."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers = [CappedTemporaryFileUploadHandler(request)]
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)

@@ -1,0 +1,31 @@
+"""Helpers shared by the case views."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from ..models import Case
+from ..permissions import can_view_case
+
+PAGE_SIZE = 25
+SESSION_TOKENS = "cases_upload_tokens"
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def forbidden(request, message: str):
+    return render(request, "cases/forbidden.html", {"message": message}, status=403)
+
+
+def visible_case_or_404(request, number: str) -> Case:
+    case = get_object_or_404(
+        Case.objects.select_related(
+            "customer", "assigned_partner", "product_line", "area", "dealer"
+        ),
+        number=number,
+    )
+    if not can_view_case(request.user, case):
+        raise Http404
+    return case

@@ -1,0 +1,173 @@
+"""The customer area: my company's cases and the new case form."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from portal.throttle import hit_rate_limit
+
+from .. import conf
+from ..forms import CaseFilterForm, CaseForm
+from ..models import Case
+from ..permissions import can_open_cases
+from ..services import (
+    discard_pending_uploads,
+    keep_pending_uploads,
+    pending_uploads_for,
+    submit_case,
+)
+from ..uploads import streamed_uploads
+from .common import SESSION_TOKENS, forbidden, page_of
+
+
+@login_required
+@require_GET
+def case_list(request):
+    """My company's cases: open ones, the history of resolved ones, or all."""
+    if request.user.partner_id:
+        return redirect("cases:partner_queue")
+    form = CaseFilterForm(request.GET or None)
+    scope, query = "open", ""
+    if form.is_valid():
+        scope = form.cleaned_data["scope"] or "open"
+        query = form.cleaned_data["q"]
+    cases = Case.objects.visible_to(request.user).select_related(
+        "product_line", "area", "assigned_partner"
+    )
+    if scope == "open":
+        cases = cases.open()
+    elif scope == "resolved":
+        cases = cases.resolved().order_by("-resolved_at", "-closed_at", "-pk")
+    cases = cases.search(query)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "scope": scope,
+            "query": query,
+            "page_obj": page_of(request, cases),
+            "can_open_cases": can_open_cases(request.user),
+        },
+    )
+
+
+def _upload_token(request) -> str:
+    """The token of this form's kept uploads, created on the first failure and
+    remembered in the session (a token in the page alone proves nothing)."""
+    token = request.POST.get("upload_token", "")
+    if token and token in request.session.get(SESSION_TOKENS, []):
+        return token
+    return ""
+
+
+def _remember_token(request, token: str) -> None:
+    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
+    request.session[SESSION_TOKENS] = (tokens + [token])[-5:]
+
+
+def _forget_token(request, token: str) -> None:
+    request.session[SESSION_TOKENS] = [
+        t for t in request.session.get(SESSION_TOKENS, []) if t != token
+    ]
+
+
+def _initial_from_user_and_query(request) -> dict:
+    user = request.user
+    customer = user.customer
+    initial = {
+        "notify_email": user.email,
+        "notify_mobile": user.mobile,
+        "auto_notify": True,
+        "dealer": customer.reference_partner_id,
+    }
+    # The product's Help menu opens the form with ?product_line=&area=&subject=.
+    line_code = request.GET.get("product_line", "")
+    if line_code:
+        initial["product_line"] = line_code
+        area_code = request.GET.get("area", "")
+        if area_code:
+            from taxonomy.models import Area
+
+            area = Area.objects.active().filter(
+                product_line__code=line_code, code=area_code
+            )
+            area_pk = area.values_list("pk", flat=True).first()
+            if area_pk:
+                initial["area"] = str(area_pk)
+    if request.GET.get("subject"):
+        initial["subject"] = request.GET["subject"][:200]
+    return initial
+
+
+@login_required
+@streamed_uploads
+def case_new(request):
+    """The new case form. On a failed submission the valid files are kept
+    server-side and listed, so the user need not choose them again."""
+    if not can_open_cases(request.user):
+        return forbidden(request, _("Only users of a customer company can open cases."))
+    customer = request.user.customer
+    if request.method != "POST":
+        form = CaseForm(
+            customer=customer, initial=_initial_from_user_and_query(request)
+        )
+        return _render_case_form(request, form, [], "")
+
+    if hit_rate_limit("case_create", f"user:{request.user.pk}", *conf.CREATE_RATE):
+        return render(request, "cases/throttled.html", status=429)
+    token = _upload_token(request)
+    remove = [
+        value for value in request.POST.getlist("remove_pending") if value.isdigit()
+    ]
+    if token and remove:
+        discard_pending_uploads(request.user, token, remove)
+    kept = pending_uploads_for(request.user, token)
+    form = CaseForm(request.POST, request.FILES, customer=customer, kept=kept)
+    if form.is_valid():
+        replaced = {incoming.kind for incoming in form.files_to_attach()}
+        keep = [
+            pending
+            for pending in kept
+            if pending.kind == "other" or pending.kind not in replaced
+        ]
+        case = submit_case(
+            form.draft(request.user, get_language()), form.files_to_attach(), keep
+        )
+        if token:
+            discard_pending_uploads(
+                request.user, token, [p.pk for p in kept if p not in keep]
+            )
+            _forget_token(request, token)
+        messages.success(
+            request,
+            _("Your request is case %(number)s. We sent a summary to %(email)s.")
+            % {"number": case.number, "email": case.notify_email},
+        )
+        return redirect("cases:detail", number=case.number)
+
+    if form.accepted_files:
+        token = token or secrets.token_urlsafe(24)
+        _remember_token(request, token)
+        keep_pending_uploads(request.user, token, form.accepted_files)
+        kept = pending_uploads_for(request.user, token)
+    return _render_case_form(request, form, kept, token, status=400)
+
+
+def _render_case_form(request, form, kept, token, status=200):
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form,
+            "customer": request.user.customer,
+            "kept": kept,
+            "upload_token": token,
+        },
+        status=status,
+    )

@@ -1,0 +1,324 @@
+"""Attachment rules: types checked by content, zip bundles checked without
+extraction, size limits, safe names, private storage and safe downloads."""
+
+import os
+import zipfile
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from cases.attachments import check_upload, sanitize_filename
+from cases.models import Case, CaseAttachment, PendingUpload
+
+from .conftest import (
+    EXE,
+    LOG,
+    PDF,
+    PNG,
+    encrypted_zip_bytes,
+    upload,
+    url,
+    zip_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(client, form_data, **files):
+    return client.post(url("cases:new"), {**form_data(), **files})
+
+
+def field_errors(response, field: str) -> str:
+    html = response.content.decode()
+    marker = f'id="id_{field}_error"'
+    assert marker in html, f"no error list for {field}"
+    start = html.index(marker)
+    return html[start : html.index("</ul>", start)]
+
+
+@pytest.fixture
+def customer_client(client, world):
+    client.force_login(world.microbit)
+    return client
+
+
+# Content must match the extension --------------------------------------------------
+
+
+def test_exe_renamed_pdf_is_refused(customer_client, form_data):
+    response = submit(
+        customer_client, form_data, attachments=[upload("fattura.pdf", EXE)]
+    )
+
+    assert response.status_code == 400
+    assert "fattura.pdf does not contain what its extension says: it is not a PDF" in (
+        field_errors(response, "attachments")
+    )
+    assert Case.objects.count() == 0
+
+
+def test_executable_extension_is_refused(customer_client, form_data):
+    response = submit(
+        customer_client, form_data, attachments=[upload("setup.exe", EXE)]
+    )
+
+    assert "setup.exe: this kind of file cannot be attached here" in field_errors(
+        response, "attachments"
+    )
+
+
+def test_binary_file_named_log_is_refused(customer_client, form_data):
+    response = submit(customer_client, form_data, error_log=upload("SISERR.LOG", EXE))
+
+    assert "it is not a plain text file" in field_errors(response, "error_log")
+
+
+def test_error_log_slot_takes_only_text(customer_client, form_data):
+    response = submit(customer_client, form_data, error_log=upload("shot.png", PNG))
+
+    assert "Allowed: .log, .txt" in field_errors(response, "error_log")
+
+
+def test_legacy_code_page_log_is_text(customer_client, form_data):
+    # A log written by a Windows program in cp1252, with accented letters.
+    log = "Società: errore nella registrazione, riga 118\r\n".encode("cp1252")
+
+    response = submit(customer_client, form_data, error_log=upload("SISERR.LOG", log))
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("shot.png", PNG),
+        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 50),
+        ("anim.gif", b"GIF89a" + b"\x00" * 50),
+        ("doc.pdf", PDF),
+        ("notes.txt", b"plain text\n"),
+        ("table.csv", b"a;b;c\n1;2;3\n"),
+        (
+            "report.docx",
+            zip_bytes(
+                {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}
+            ),
+        ),
+        (
+            "sheet.ods",
+            zip_bytes(
+                {
+                    "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                    "content.xml": b"<office/>",
+                },
+                compression=zipfile.ZIP_STORED,
+            ),
+        ),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),
+    ],
+)
+def test_allowed_kinds_of_other_attachments(customer_client, form_data, name, content):
+    response = submit(customer_client, form_data, attachments=[upload(name, content)])
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CaseAttachment.objects.get().name == name
+
+
+def test_plain_zip_renamed_docx_is_refused():
+    with pytest.raises(ValidationError) as error:
+        check_upload(upload("report.docx", zip_bytes({"a.txt": b"x"})), "other")
+
+    assert "not a Office Open XML file" in error.value.messages[0]
+
+
+# Zip bundles, checked without extracting -------------------------------------------
+
+
+def test_diagnostic_zip_with_path_traversal_is_refused(customer_client, form_data):
+    bundle = zip_bytes({"../../etc/cron.d/evil": b"* * * * * root sh"})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "contains a file with an unsafe path" in field_errors(response, "diagnostic")
+    assert Case.objects.count() == 0
+
+
+def test_diagnostic_zip_with_absolute_path_is_refused(customer_client, form_data):
+    bundle = zip_bytes({"/etc/passwd": b"root:x:0:0"})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "unsafe path" in field_errors(response, "diagnostic")
+
+
+def test_zip_bomb_ratio_is_refused(customer_client, form_data):
+    # 50 MB of zeros compress to about 50 KB: a thousandfold expansion.
+    bomb = zip_bytes({"zeros.bin": b"\x00" * (50 * 1024 * 1024)})
+    assert len(bomb) < 200 * 1024
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bomb))
+
+    assert "is not a plausible diagnostic bundle" in field_errors(
+        response, "diagnostic"
+    )
+
+
+def test_zip_expanding_beyond_the_limit_is_refused(
+    customer_client, form_data, settings
+):
+    settings.CASES_ZIP_MAX_UNCOMPRESSED = 1000
+    bundle = zip_bytes({"big.txt": os.urandom(2000)})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "would expand to" in field_errors(response, "diagnostic")
+
+
+def test_encrypted_zip_is_refused(customer_client, form_data):
+    response = submit(
+        customer_client, form_data, diagnostic=upload("diag.zip", encrypted_zip_bytes())
+    )
+
+    assert "contains encrypted files" in field_errors(response, "diagnostic")
+
+
+def test_corrupt_zip_is_refused(customer_client, form_data):
+    response = submit(
+        customer_client,
+        form_data,
+        diagnostic=upload("diag.zip", b"PK\x03\x04" + b"garbage" * 50),
+    )
+
+    assert "is not a readable zip archive" in field_errors(response, "diagnostic")
+
+
+def test_sane_diagnostic_bundle_is_accepted(customer_client, form_data):
+    bundle = zip_bytes({"logs/siserr.log": LOG, "info/system.txt": b"Windows 11"})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert response.status_code == 302
+    assert CaseAttachment.objects.get().kind == "diagnostic"
+
+
+# Size limits -----------------------------------------------------------------------
+
+
+def test_file_over_the_per_file_limit_is_refused_and_not_kept(
+    customer_client, form_data, settings
+):
+    settings.CASES_MAX_FILE_SIZE = 1024
+    big = PNG + b"\x00" * 2000
+
+    response = submit(
+        customer_client,
+        form_data,
+        attachments=[upload("big.png", big), upload("small.png", PNG)],
+    )
+
+    errors = field_errors(response, "attachments")
+    assert "big.png is too large: the limit is 1.0\xa0KB per file." in errors
+    assert Case.objects.count() == 0
+    assert list(PendingUpload.objects.values_list("name", flat=True)) == ["small.png"]
+
+
+def test_files_over_the_per_case_limit_are_refused(
+    customer_client, form_data, settings
+):
+    settings.CASES_MAX_FILE_SIZE = 3000
+    settings.CASES_MAX_CASE_SIZE = 4000
+    one = PNG + b"\x00" * 2500
+
+    response = submit(
+        customer_client,
+        form_data,
+        attachments=[upload("one.png", one), upload("two.png", one)],
+    )
+
+    errors = field_errors(response, "attachments")
+    assert "two.png was not accepted: all the files of a case together" in errors
+    assert Case.objects.count() == 0
+
+
+def test_kept_files_count_towards_the_case_limit(customer_client, form_data, settings):
+    settings.CASES_MAX_FILE_SIZE = 3000
+    settings.CASES_MAX_CASE_SIZE = 4000
+    one = PNG + b"\x00" * 2500
+    first = customer_client.post(
+        url("cases:new"),
+        {**form_data(subject=""), "attachments": [upload("one.png", one)]},
+    )
+    html = first.content.decode()
+    token = html.split('name="upload_token" value="')[1].split('"')[0]
+
+    second = customer_client.post(
+        url("cases:new"),
+        {**form_data(upload_token=token), "attachments": [upload("two.png", one)]},
+    )
+
+    assert "a case may carry at most 3.9\xa0KB" in field_errors(second, "attachments")
+    assert Case.objects.count() == 0
+
+
+# Names, storage and downloads ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\mario\\Desktop\\SISERR.LOG", "SISERR.LOG"),
+        ("schermata del 2 marzo.png", "schermata_del_2_marzo.png"),
+        ("perché ù.txt", "perche_u.txt"),
+        (".htaccess", "htaccess"),
+        ("", "file"),
+        ("a" * 300 + ".pdf", "a" * 116 + ".pdf"),
+    ],
+)
+def test_file_names_are_sanitised(given, expected):
+    assert sanitize_filename(given) == expected
+
+
+def test_unsafe_name_is_stored_sanitised(customer_client, form_data):
+    submit(customer_client, form_data, attachments=[upload("../../x y<>.png", PNG)])
+
+    assert CaseAttachment.objects.get().name == "x_y_.png"
+
+
+def test_files_live_outside_the_public_media_tree(customer_client, form_data):
+    submit(customer_client, form_data, attachments=[upload("fattura.pdf", PDF)])
+
+    attachment = CaseAttachment.objects.get()
+    path = attachment.file.path
+    assert path.startswith(str(settings.PRIVATE_STORAGE_ROOT))
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+    with open(path, "rb") as stored:
+        assert stored.read() == PDF
+    with pytest.raises(ValueError):
+        attachment.file.url  # noqa: B018 - no public URL exists
+
+
+def test_download_is_forced_and_not_sniffable(customer_client, form_data):
+    submit(customer_client, form_data, attachments=[upload("fattura.pdf", PDF)])
+    attachment = CaseAttachment.objects.get()
+
+    response = customer_client.get(
+        url("cases:attachment", attachment.case.number, attachment.pk)
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="fattura.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_attachment_id_of_another_case_is_404(customer_client, form_data, make_case):
+    submit(customer_client, form_data, attachments=[upload("fattura.pdf", PDF)])
+    attachment = CaseAttachment.objects.get()
+    other = make_case()
+
+    response = customer_client.get(url("cases:attachment", other.number, attachment.pk))
+
+    assert response.status_code == 404
