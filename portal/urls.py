@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("kb.urls")),
     path("", include("search.urls")),
     path("", include("cases.urls")),
+    path("", include("remote.urls")),
     # Wagtail's page tree last: it answers every URL nothing above claimed.
     path("", include(wagtail_urls)),
 )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "search",
     "cases",
     "mailer",
+    "remote",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
