@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The search page, inside the language prefixes (``/en/search/``)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("search/click/", views.click, name="click"),
+]

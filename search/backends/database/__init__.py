@@ -1,0 +1,512 @@
+"""The database search backend: the embedded default, on SQLite or PostgreSQL.
+
+Documents are stored in ``SearchDocument`` rows and their analysed text in the
+vendor's full-text tables (see ``search.models``), kept in step by ``index`` and
+``remove`` in one transaction. Query semantics: every word must match; when
+fewer than ``OR_FALLBACK_THRESHOLD`` documents contain them all, documents
+containing any of them are returned, best first, so that a sentence or two
+describing a problem still finds the articles about it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from types import SimpleNamespace
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+
+from ...analysis import (
+    COMPOUND_LANGUAGES,
+    TOKEN_RE,
+    Clause,
+    ParsedQuery,
+    compound_candidates,
+    compound_split,
+    fold,
+    normalize,
+    parse_query,
+    stem_tokens,
+    suggest_terms,
+)
+from ...conf import search_settings
+from ...documents import (
+    PUBLIC_ONLY,
+    Document,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+    Visibility,
+)
+from ...highlight import highlight, hit_snippet
+from ...models import SearchDocument, SearchDocumentBody, SearchDocumentTag
+from ..base import BaseSearchBackend, Rebuild
+from .engine import (
+    KEYWORD_FACETS,
+    Combination,
+    Engine,
+    analyse_document,
+    facet_counts,
+    row_values,
+)
+from .postgresql import PostgreSQLEngine
+from .rebuild import DatabaseRebuild
+from .sqlite import SQLiteEngine
+
+DID_YOU_MEAN_MAX_WORDS = 3
+#: Documents the rarest words of an any-word search may reach before commoner
+#: words are left out (see ``_any_word_clauses``).
+OR_CANDIDATE_BUDGET = 2000
+#: Up to this many matches (passing language, visibility and dates), facet
+#: counts are exact and every match is ranked. Beyond it, the total stays
+#: exact but facet counts are estimated from this many matches (scaled to the
+#: total, as Elasticsearch's sampler does), and the ranking puts the matches in
+#: a title, tag or summary first, ranked, then the others newest first: a
+#: query matching tens of thousands of documents costs as much as one matching
+#: a few thousand.
+EXACT_LIMIT = 2000
+
+ENGINES: dict[str, type[Engine]] = {
+    "sqlite": SQLiteEngine,
+    "postgresql": PostgreSQLEngine,
+}
+
+
+def _vocabulary_of(row: SearchDocument, body: str) -> dict[str, str]:
+    stored = SimpleNamespace(
+        lang=row.lang,
+        title=row.title,
+        summary=row.summary,
+        body=body,
+        tags=row.tags,
+        error_codes=row.error_codes,
+    )
+    return analyse_document(row.pk, stored)[1]
+
+
+def _scaled(counts: dict[str, int], scale: float) -> dict[str, int]:
+    return {value: max(1, round(count * scale)) for value, count in counts.items()}
+
+
+class DatabaseSearchBackend(BaseSearchBackend):
+    """Full-text search in the portal's own database (option ``DATABASE``:
+    the connection alias, default ``"default"``)."""
+
+    def __init__(self, alias: str, params: dict[str, Any]) -> None:
+        super().__init__(alias, params)
+        self.using = params.get("DATABASE", DEFAULT_DB_ALIAS)
+        self._engines: dict[str, Engine] = {}
+
+    @property
+    def engine(self) -> Engine:
+        vendor = connections[self.using].vendor
+        engine = self._engines.get(vendor)
+        if engine is None:
+            try:
+                engine_class = ENGINES[vendor]
+            except KeyError:
+                raise ImproperlyConfigured(
+                    f"The database search backend supports SQLite and "
+                    f"PostgreSQL, not {vendor}."
+                ) from None
+            engine = self._engines[vendor] = engine_class(self.using)
+        return engine
+
+    # Writing -------------------------------------------------------------------
+
+    def index(self, document: Document) -> None:
+        try:
+            self._index(document)
+        except IntegrityError:
+            # Another process added the same document meanwhile: replace it.
+            self._index(document)
+
+    def _index(self, document: Document) -> None:
+        engine = self.engine
+        manager = SearchDocument.objects.using(self.using)
+        with transaction.atomic(using=self.using), engine.connection.cursor() as cur:
+            row = (
+                manager.select_for_update()
+                .filter(key=document.key, lang=document.lang)
+                .first()
+            )
+            old_words = None
+            if row is not None:
+                if row.live:
+                    old_words = (row.visibility, _vocabulary_of(row, self._body(row)))
+                engine.delete_fulltext(cur, row.pk)
+                for name, value in row_values(document).items():
+                    setattr(row, name, value)
+                row.save()
+                SearchDocumentTag.objects.using(self.using).filter(
+                    document=row
+                ).delete()
+                SearchDocumentBody.objects.using(self.using).filter(
+                    document=row
+                ).delete()
+            else:
+                row = manager.create(
+                    key=document.key, lang=document.lang, **row_values(document)
+                )
+            engine.insert_bodies(cur, [(row.pk, document.body)])
+            engine.insert_tags(cur, [(row.pk, tag) for tag in dict.fromkeys(row.tags)])
+            new_words = None
+            if document.live:
+                fulltext, words = analyse_document(row.pk, document)
+                engine.write_fulltext(cur, [fulltext])
+                new_words = (document.visibility, words)
+            self._update_vocabulary(cur, document.lang, old_words, new_words)
+
+    def _body(self, row: SearchDocument) -> str:
+        bodies = SearchDocumentBody.objects.using(self.using).filter(document=row)
+        return bodies.values_list("text", flat=True).first() or ""
+
+    def _update_vocabulary(self, cursor, lang, old, new) -> None:
+        engine = self.engine
+        if old and new and old[0] == new[0]:
+            visibility = old[0]
+            gone = {w: d for w, d in old[1].items() if w not in new[1]}
+            added = {w: d for w, d in new[1].items() if w not in old[1]}
+            engine.change_vocabulary(cursor, lang, visibility, gone, -1)
+            engine.change_vocabulary(cursor, lang, visibility, added, +1)
+            return
+        if old:
+            engine.change_vocabulary(cursor, lang, old[0], old[1], -1)
+        if new:
+            engine.change_vocabulary(cursor, lang, new[0], new[1], +1)
+
+    def remove(self, key: str, lang: str) -> None:
+        engine = self.engine
+        manager = SearchDocument.objects.using(self.using)
+        with transaction.atomic(using=self.using), engine.connection.cursor() as cur:
+            row = manager.select_for_update().filter(key=key, lang=lang).first()
+            if row is None:
+                return
+            if row.live:
+                words = _vocabulary_of(row, self._body(row))
+                self._update_vocabulary(cur, lang, (row.visibility, words), None)
+            engine.delete_fulltext(cur, row.pk)
+            row.delete()
+
+    def start_rebuild(self) -> Rebuild:
+        return DatabaseRebuild(self)
+
+    def remove_orphans(self) -> None:
+        """Drop full-text rows left behind by a flush of the models' tables."""
+        engine = self.engine
+        with transaction.atomic(using=self.using), engine.connection.cursor() as cur:
+            engine.remove_orphans(cur)
+
+    # Reading -------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        started = time.perf_counter()
+        engine = self.engine
+        page_size = min(
+            max(1, query.page_size or search_settings.PAGE_SIZE),
+            search_settings.MAX_PAGE_SIZE,
+        )
+        page = max(1, query.page)
+        threshold = search_settings.OR_FALLBACK_THRESHOLD
+        max_terms = search_settings.OR_MAX_TERMS
+
+        parsed = parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS)
+        typed_words = bool(query.text.strip())
+        if not query.visibility or (typed_words and not parsed):
+            # Nothing may be read, or only stopwords were typed.
+            return SearchResults(
+                total=0,
+                hits=[],
+                facets={name: [] for name in query.facets},
+                did_you_mean=None,
+                took_ms=(time.perf_counter() - started) * 1000,
+                page=page,
+                page_size=page_size,
+            )
+
+        filters = query.filters.values_except(None)
+        expression = None
+        all_words = True
+        if parsed:
+            all_words = len(parsed.clauses) <= max_terms
+            if all_words:
+                expression = engine.expression(parsed.clauses, "and")
+                counted = self._count(query, expression, filters)
+                total = counted[0]
+                if total < threshold and (
+                    len(parsed.clauses) > 1
+                    # A lone Finnish compound may be found by its parts.
+                    or (query.lang in COMPOUND_LANGUAGES and total == 0)
+                ):
+                    all_words = False
+            if not all_words:
+                clauses = self._any_word_clauses(parsed, query.lang, max_terms)
+                expression = engine.expression(clauses, "or")
+                counted = self._count(query, expression, filters)
+        else:
+            counted = self._count(query, None, filters)
+        total, combinations, scale = counted
+        sampled = scale is not None
+
+        facets: dict[str, list[tuple[str, int]]] = {}
+        size = search_settings.FACET_SIZE
+        for name in query.facets:
+            if name in KEYWORD_FACETS:
+                counts = facet_counts(combinations, filters, name)
+                if sampled:
+                    counts = _scaled(counts, scale)
+                facets[name] = sorted(counts.items(), key=lambda i: (-i[1], i[0]))[
+                    :size
+                ]
+            elif sampled:
+                counts = dict(
+                    engine.tag_counts(query, expression, size, sample=EXACT_LIMIT)
+                )
+                facets[name] = sorted(
+                    _scaled(counts, scale).items(), key=lambda i: (-i[1], i[0])
+                )
+            else:
+                facets[name] = engine.tag_counts(query, expression, size)
+
+        offset = (page - 1) * page_size
+        ranked: list[tuple[int, float]] = []
+        if total > offset and offset < search_settings.MAX_RESULT_WINDOW:
+            if sampled and query.sort != "date":
+                ranked = engine.head_ranked_ids(query, expression, offset, page_size)
+            else:
+                ranked = engine.ranked_ids(query, expression, offset, page_size)
+        hits = self._hits(ranked, query.lang, parsed.highlight_stems)
+
+        did_you_mean = None
+        if parsed and total < threshold:
+            did_you_mean = self._did_you_mean(
+                query.text, list(parsed.words), query.lang, query.visibility
+            )
+        return SearchResults(
+            total=total,
+            hits=hits,
+            facets=facets,
+            did_you_mean=did_you_mean,
+            took_ms=(time.perf_counter() - started) * 1000,
+            page=page,
+            page_size=page_size,
+            matched_all_words=all_words,
+        )
+
+    def _count(
+        self, query: SearchQuery, expression: str | None, filters: dict[str, str]
+    ) -> tuple[int, list[Combination], float | None]:
+        """The total, the facet combinations and, when these were counted on
+        a sample of a large result set, the factor that scales them up."""
+        engine = self.engine
+        bound = None if expression is None else engine.match_bound(expression)
+        if expression is not None and (bound is None or bound > EXACT_LIMIT):
+            matches = engine.match_count(query, expression, {})
+            if matches is not None and matches > EXACT_LIMIT:
+                total = (
+                    engine.match_count(query, expression, filters)
+                    if filters
+                    else matches
+                )
+                sample = engine.combinations(query, expression, sample=EXACT_LIMIT)
+                counted = sum(c.count for c in sample)
+                return total, sample, matches / max(1, counted)
+        combinations = engine.combinations(query, expression)
+        total = sum(c.count for c in combinations if c.passes(filters))
+        return total, combinations, None
+
+    def _any_word_clauses(
+        self, parsed: ParsedQuery, lang: str, max_terms: int
+    ) -> list[Clause]:
+        """The clauses worth an any-word search: the rarest ``max_terms``,
+        leaving out words most documents contain (they find everything, slowly,
+        and rank nothing), unless only such words were typed."""
+        words = {w for phrase in parsed.phrases for w in phrase.split()}
+        engine = self.engine
+        frequencies = engine.document_frequencies(sorted(words), lang)
+        total = engine.live_count(lang)
+        common = total * search_settings.OR_COMMON_WORD_RATIO
+
+        def word_frequency(word: str) -> int:
+            if word in frequencies:
+                return frequencies[word]
+            if word.isalpha() and 3 <= len(word) <= 30:
+                # Unknown to the vocabulary: another form of a stem, a typo.
+                return 0
+            # The vocabulary leaves out short words and numbers: assume the
+            # worst ("is" in a Finnish query matches every English passage).
+            return total
+
+        def frequency(position: int) -> int:
+            # A phrase is as rare as its rarest word.
+            return min(word_frequency(w) for w in parsed.phrases[position].split())
+
+        ranked = sorted(range(len(parsed.clauses)), key=frequency)
+        rare = ([i for i in ranked if frequency(i) <= common] or ranked)[:max_terms]
+        # The rarest words decide which documents are candidates: once they
+        # reach OR_CANDIDATE_BUDGET documents, commoner words would only add
+        # documents that rank below them anyway, at the cost of scoring
+        # thousands more (a long description of a problem on a large index).
+        kept = []
+        reached = 0
+        for position in rare:
+            if kept and reached + frequency(position) > OR_CANDIDATE_BUDGET:
+                break
+            kept.append(position)
+            reached += frequency(position)
+        kept.sort()
+        clauses = [parsed.clauses[i] for i in kept]
+        if lang in COMPOUND_LANGUAGES:
+            clauses = self._with_compound_parts(
+                clauses, [parsed.phrases[i] for i in kept], lang
+            )
+        return clauses
+
+    def _with_compound_parts(
+        self, clauses: list[Clause], phrases: list[str], lang: str
+    ) -> list[Clause]:
+        """Clauses of long words extended with the stems of their parts, where
+        the vocabulary shows the word is a compound ("digitaalikameran" also
+        finds "kamera"): one look-up for every candidate part."""
+        candidates = {
+            position: compound_candidates(phrase)
+            for position, phrase in enumerate(phrases)
+            if " " not in phrase
+        }
+        wanted = sorted({c for parts in candidates.values() for c in parts})
+        if not wanted:
+            return clauses
+        known = self.engine.known_terms(wanted, lang, list(Visibility.values))
+        extended = list(clauses)
+        for position, _parts in candidates.items():
+            split = compound_split(phrases[position], known)
+            if split:
+                stems = stem_tokens(list(split), lang)
+                extended[position] = tuple(
+                    dict.fromkeys((*clauses[position], *((stem,) for stem in stems)))
+                )
+        return extended
+
+    def _hits(
+        self, ranked: list[tuple[int, float]], lang: str, stems: frozenset[str]
+    ) -> list[SearchHit]:
+        if not ranked:
+            return []
+        ids = [pk for pk, _score in ranked]
+        rows = SearchDocument.objects.using(self.using).in_bulk(ids)
+        bodies = dict(
+            SearchDocumentBody.objects.using(self.using)
+            .filter(document_id__in=ids)
+            .values_list("document_id", "text")
+        )
+        length = search_settings.SNIPPET_CHARS
+        hits = []
+        for pk, score in ranked:
+            row = rows.get(pk)
+            if row is None:  # removed since it was ranked
+                continue
+            hits.append(
+                SearchHit(
+                    key=row.key,
+                    lang=row.lang,
+                    title=row.title,
+                    url=row.url,
+                    summary=row.summary,
+                    product_line=row.product_line,
+                    area=row.area,
+                    doc_type=row.doc_type,
+                    audience=row.audience,
+                    tags=tuple(row.tags),
+                    error_codes=tuple(row.error_codes),
+                    published=row.published,
+                    visibility=row.visibility,
+                    score=score,
+                    snippet=hit_snippet(
+                        row.summary, bodies.get(pk, ""), lang, stems, length
+                    ),
+                    title_html=highlight(row.title, lang, stems),
+                )
+            )
+        return hits
+
+    def suggest(
+        self,
+        text: str,
+        lang: str,
+        *,
+        product_line: str | None = None,
+        visibility: Collection[str] = PUBLIC_ONLY,
+        limit: int = 8,
+    ) -> list[Suggestion]:
+        text = text[: search_settings.QUERY_MAX_CHARS]
+        if len(text.strip()) < search_settings.SUGGEST_MIN_CHARS or not visibility:
+            return []
+        stems, prefix = suggest_terms(text, lang)
+        if len(prefix) < search_settings.SUGGEST_MIN_CHARS:
+            # One or two letters would reach a good share of all titles.
+            prefix = ""
+        if not stems and not prefix:
+            return []
+        rows = self.engine.suggestions(
+            stems, prefix, lang, product_line, sorted(visibility), limit
+        )
+        highlighted = frozenset(stems)
+        prefixes = [prefix] if prefix else []
+        return [
+            Suggestion(
+                key=key,
+                title=title,
+                url=url,
+                title_html=highlight(title, lang, highlighted, prefixes),
+            )
+            for key, title, url in rows
+        ]
+
+    def did_you_mean(
+        self, text: str, lang: str, *, visibility: Collection[str] = PUBLIC_ONLY
+    ) -> str | None:
+        parsed = parse_query(text, lang, search_settings.QUERY_MAX_CHARS)
+        if not parsed or not visibility:
+            return None
+        return self._did_you_mean(text, list(parsed.words), lang, visibility)
+
+    def _did_you_mean(
+        self, text: str, words: list[str], lang: str, visibility: Collection[str]
+    ) -> str | None:
+        min_length = search_settings.DID_YOU_MEAN_MIN_LENGTH
+        checked = list(
+            dict.fromkeys(w for w in words if len(w) >= min_length and w.isalpha())
+        )
+        if not checked:
+            return None
+        allowed = sorted(visibility)
+        engine = self.engine
+        known = engine.known_terms(checked, lang, allowed)
+        corrections = {}
+        unknown = [word for word in checked if word not in known]
+        # A sentence full of unknown words is not a typo: correct a few.
+        for word in unknown[:DID_YOU_MEAN_MAX_WORDS]:
+            max_distance = 1 if len(word) <= 5 else 2
+            corrected = engine.correction(word, lang, allowed, max_distance)
+            if corrected:
+                corrections[word] = corrected
+        if not corrections:
+            return None
+        # Rewrite what was typed, word for word, keeping everything else.
+        original = normalize(text[: search_settings.QUERY_MAX_CHARS])
+        parts = []
+        position = 0
+        for match in TOKEN_RE.finditer(fold(original)):
+            replacement = corrections.get(match.group())
+            if replacement:
+                parts.append(original[position : match.start()])
+                parts.append(replacement)
+                position = match.end()
+        parts.append(original[position:])
+        return "".join(parts).strip()
+
+
+SearchBackend = DatabaseSearchBackend

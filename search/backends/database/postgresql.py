@@ -1,0 +1,218 @@
+"""PostgreSQL engine: tsvectors of analysed text with GIN indexes.
+
+The text is analysed in Python (``search.analysis``) exactly as on SQLite and
+stored with the ``simple`` configuration, which only lowercases: stemming,
+stopwords and accent folding need no extension and no superuser. Weights: title
+A, tags and error codes B, summary C, body D. "Did you mean" uses pg_trgm when
+the extension is installed, else the vocabulary scan shared with SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...analysis import Clause
+from .engine import BODY, DOC, TAG, TERM, Engine, FulltextRow
+
+TSV = "search_document_tsv"
+
+# ts_rank weights for D, C, B, A (body, summary, keywords, title).
+WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
+
+
+def _lexemes(stems: tuple[str, ...], prefix: bool = False) -> str:
+    # Stems hold letters and digits only, so quoting them is enough.
+    quoted = [f"'{stem}'" for stem in stems]
+    if prefix:
+        quoted[-1] += ":*"
+    if len(quoted) == 1:
+        return quoted[0]
+    return "(" + " <-> ".join(quoted) + ")"
+
+
+class PostgreSQLEngine(Engine):
+    vendor = "postgresql"
+    fulltext_table = TSV
+    date_order = "d.published DESC NULLS LAST"
+
+    def __init__(self, using: str) -> None:
+        super().__init__(using)
+        self._trigrams: bool | None = None
+
+    # A match reads the tsvector table alone: it holds its own copy of the
+    # filter and facet columns (migration 0005), and only live documents.
+
+    def match_from(self, expression: str) -> tuple[str, list[object]]:
+        return f"{TSV} d CROSS JOIN to_tsquery('simple', %s) q", [expression]
+
+    def match_where(self, expression: str) -> tuple[str, list[object]]:
+        return "d.document @@ q", []
+
+    def score(self) -> str:
+        # Normalisation 1: divide by 1 + log(length), as BM25 favours the
+        # shorter of two documents with the same matches.
+        return f"ts_rank({WEIGHTS}, d.document, q, 1)"
+
+    def id_sql(self, matched: bool) -> str:
+        return "d.document_id" if matched else "d.id"
+
+    def live_sql(self, matched: bool) -> tuple[str, list[object]]:
+        return ("", []) if matched else super().live_sql(matched)
+
+    def has_tag_sql(self, matched: bool) -> str:
+        return "%s = ANY(d.tags)" if matched else super().has_tag_sql(matched)
+
+    def tag_join_sql(self, matched: bool) -> str:
+        if matched:
+            return "CROSS JOIN LATERAL unnest(d.tags) AS tg(tag)"
+        return super().tag_join_sql(matched)
+
+    def sample_from(self, query, expression, size):
+        where, params = self.base_where(query, matched=True)
+        return (
+            "(SELECT d.document_id, d.product_line, d.area, d.doc_type, "  # noqa: S608 (fixed identifiers)
+            f"d.audience, d.tags FROM {TSV} d "
+            "CROSS JOIN to_tsquery('simple', %s) q "
+            f"WHERE d.document @@ q AND {where} LIMIT %s) d",
+            [expression, *params, size],
+            True,
+        )
+
+    def head_ranked_ids(self, query, expression, offset, limit):
+        base, base_params = self.base_where(query, matched=True)
+        filters = query.filters.values_except(None)
+        keywords, keyword_params = self.keyword_where(filters, matched=True)
+        where = f"{base} AND {keywords}" if keywords else base
+        params = [expression, *base_params, *keyword_params]
+        source = f"{TSV} d CROSS JOIN to_tsquery('simple', %s) q"
+        rows: list[tuple[int, float]] = []
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {source} WHERE d.head @@ q AND {where}",  # noqa: S608 (fixed identifiers)
+                params,
+            )
+            in_head = cursor.fetchone()[0]
+            if offset < in_head:
+                cursor.execute(
+                    f"SELECT d.document_id, ts_rank({WEIGHTS}, d.head, q, 1) AS score "  # noqa: S608 (fixed identifiers)
+                    f"FROM {source} WHERE d.head @@ q AND {where} "
+                    f"ORDER BY score DESC, {self.date_order}, d.document_id DESC "
+                    "LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
+                rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) < limit:
+                cursor.execute(
+                    f"SELECT d.document_id FROM {source} "  # noqa: S608 (fixed identifiers)
+                    f"WHERE d.document @@ q AND NOT d.head @@ q AND {where} "
+                    f"ORDER BY {self.date_order}, d.document_id DESC "
+                    "LIMIT %s OFFSET %s",
+                    [*params, limit - len(rows), max(0, offset - in_head)],
+                )
+                rows.extend((row[0], 0.0) for row in cursor.fetchall())
+        return rows
+
+    def expression(self, clauses: Iterable[Clause], operator: str) -> str:
+        if operator == "or":
+            return " | ".join(
+                # Any word will do: the words of a multi-word alternative
+                # (synonym, camel-case pieces) count one by one.
+                dict.fromkeys(
+                    _lexemes((stem,))
+                    for clause in clauses
+                    for alt in clause
+                    for stem in alt
+                )
+            )
+        parts = []
+        for clause in clauses:
+            alternatives = [_lexemes(alt) for alt in clause]
+            if len(alternatives) == 1:
+                parts.append(alternatives[0])
+            else:
+                parts.append("(" + " | ".join(alternatives) + ")")
+        return " & ".join(parts)
+
+    def suggest_rows(self, stems, prefix, base_where, params, limit):
+        terms = [_lexemes((stem,)) for stem in stems]
+        if prefix:
+            terms.append(_lexemes((prefix,), prefix=True))
+        if not terms:
+            return []
+        sql = (
+            f"SELECT d.key, d.title, d.url FROM {TSV} v "  # noqa: S608 (fixed identifiers)
+            f"JOIN {DOC} d ON d.id = v.document_id "
+            "CROSS JOIN to_tsquery('simple', %s) q "
+            f"WHERE v.title @@ q AND {base_where} "
+            "ORDER BY ts_rank(v.title, q) DESC, length(d.title), d.id LIMIT %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [" & ".join(terms), *params, limit])
+            return cursor.fetchall()
+
+    def write_fulltext(self, cursor, rows: list[FulltextRow]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {TSV} (document_id, head, document, title, lang, "  # noqa: S608 (fixed identifiers)
+            "visibility, product_line, area, doc_type, audience, published, tags) "
+            "SELECT id, head, head || setweight(to_tsvector('simple', body), 'D'), "
+            "to_tsvector('simple', suggest), lang, visibility, product_line, "
+            "area, doc_type, audience, published, tags FROM (SELECT "
+            "%s::bigint AS id, setweight(to_tsvector('simple', %s), 'A') || "
+            "setweight(to_tsvector('simple', %s), 'B') || "
+            "setweight(to_tsvector('simple', %s), 'C') AS head, %s AS body, "
+            "%s AS suggest, %s AS lang, %s AS visibility, %s AS product_line, "
+            "%s AS area, %s AS doc_type, %s AS audience, %s::date AS published, "
+            "%s::text[] AS tags) AS r",
+            [
+                (
+                    r.id,
+                    r.title,
+                    r.keywords,
+                    r.summary,
+                    r.body,
+                    r.suggest_title,
+                    r.lang,
+                    r.visibility,
+                    r.product_line,
+                    r.area,
+                    r.doc_type,
+                    r.audience,
+                    r.published,
+                    list(dict.fromkeys(r.tags)),
+                )
+                for r in rows
+            ],
+        )
+
+    def delete_fulltext(self, cursor, document_id: int) -> None:
+        cursor.execute(f"DELETE FROM {TSV} WHERE document_id = %s", [document_id])  # noqa: S608 (fixed identifiers)
+
+    def clear_fulltext(self, cursor) -> None:
+        cursor.execute(f"DELETE FROM {TSV}")  # noqa: S608 (fixed identifiers)
+
+    def remove_orphans(self, cursor) -> None:
+        cursor.execute(
+            f"DELETE FROM {TSV} v WHERE NOT EXISTS "  # noqa: S608 (fixed identifiers)
+            f"(SELECT 1 FROM {DOC} d WHERE d.id = v.document_id)"
+        )
+
+    def refresh_statistics(self, cursor) -> None:
+        # Statistics of the replaced rows would mislead the planner until
+        # autovacuum catches up (seen: ten times slower searches meanwhile).
+        cursor.execute(f"ANALYZE {DOC}, {BODY}, {TAG}, {TERM}, {TSV}")
+
+    def has_trigrams(self, cursor) -> bool:
+        if self._trigrams is None:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            self._trigrams = cursor.fetchone() is not None
+        return self._trigrams
+
+    def similar_terms(self, word: str, max_distance: int) -> tuple[str, list[object]]:
+        sql, params = super().similar_terms(word, max_distance)
+        with self.connection.cursor() as cursor:
+            trigrams = self.has_trigrams(cursor)
+        if not trigrams:
+            return sql, params
+        # Trigram similarity (pg_trgm's default threshold) widens the net; its
+        # GIN index also serves the LIKE pieces.
+        return f"term %% %s OR {sql}", [word, *params]

@@ -1,0 +1,196 @@
+"""SQLite engine: FTS5 tables of analysed text, ranked by BM25."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...analysis import Clause
+from ...documents import SearchQuery
+from .engine import DOC, KEYWORD_FACETS, Engine, FulltextRow, meta_token
+
+FTS = "search_document_fts"
+TITLE_FTS = "search_title_fts"
+
+# Kept identical to migrations 0002 and 0005: a rebuild drops and recreates the tables,
+# far quicker than deleting every row of an FTS5 table. Title tokens start with
+# the two letters of their language, so the prefix indexes cover typed
+# prefixes of 2 to 4 letters.
+CREATE_TABLES = (
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5("
+    "title, keywords, summary, body, meta, "
+    "tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE VIRTUAL TABLE {TITLE_FTS} USING fts5("
+    "title, tokenize='unicode61 remove_diacritics 0', prefix='4 5 6')",
+)
+
+# BM25 weight of each FTS column: title, keywords (tags, error codes), summary,
+# body, meta (filter tokens, never scored). A title match must outrank any
+# number of body matches in practice.
+WEIGHTS = "10.0, 6.0, 3.0, 1.0, 0.0"
+#: The columns words are searched in, and those that find the best candidates.
+TEXT_COLUMNS = "{title keywords summary body}"
+HEAD_COLUMNS = "{title keywords summary}"
+
+
+def _phrase(stems: tuple[str, ...]) -> str:
+    # Stems hold letters and digits only; quoting keeps FTS5 operators out.
+    return '"' + " ".join(stems) + '"'
+
+
+class SQLiteEngine(Engine):
+    vendor = "sqlite"
+    fulltext_table = FTS
+
+    def match_from(self, expression: str) -> tuple[str, list[object]]:
+        return f"{FTS} JOIN {DOC} d ON d.id = {FTS}.rowid", []
+
+    def match_where(self, expression: str) -> tuple[str, list[object]]:
+        return f"{FTS} MATCH %s", [expression]
+
+    def score(self) -> str:
+        return f"-bm25({FTS}, {WEIGHTS})"
+
+    def expression(self, clauses: Iterable[Clause], operator: str) -> str:
+        # The words are looked for in the text columns, never among the
+        # filter tokens.
+        return f"{TEXT_COLUMNS}: ({self._words(clauses, operator)})"
+
+    def _words(self, clauses: Iterable[Clause], operator: str) -> str:
+        if operator == "or":
+            return " OR ".join(
+                # Any word will do: the words of a multi-word alternative
+                # (synonym, camel-case pieces) count one by one.
+                dict.fromkeys(
+                    _phrase((stem,))
+                    for clause in clauses
+                    for alt in clause
+                    for stem in alt
+                )
+            )
+        parts = []
+        for clause in clauses:
+            alternatives = [_phrase(alt) for alt in clause]
+            if len(alternatives) == 1:
+                parts.append(alternatives[0])
+            else:
+                parts.append("(" + " OR ".join(alternatives) + ")")
+        return " AND ".join(parts)
+
+    # Large result sets: filters as tokens of the meta column --------------------
+
+    def _meta(self, query: SearchQuery, filters: dict[str, str]) -> str | None:
+        """FTS5 condition for the language, visibility and ``filters``; None
+        when a date range needs the documents table."""
+        if query.filters.date_from or query.filters.date_to:
+            return None
+        visibility = " OR ".join(
+            _phrase((meta_token("visibility", v),)) for v in sorted(query.visibility)
+        )
+        parts = [f"meta: {_phrase((meta_token('lang', query.lang),))}"]
+        parts.append(f"meta: ({visibility})")
+        for name in (*KEYWORD_FACETS, "tag"):
+            if name in filters:
+                parts.append(f"meta: {_phrase((meta_token(name, filters[name]),))}")
+        return " AND ".join(parts)
+
+    def _count(self, match: str) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608 (fixed identifiers)
+                [match],
+            )
+            return cursor.fetchone()[0]
+
+    def match_bound(self, expression: str) -> int | None:
+        # Words alone: their doclists are short, the filter tokens' are not.
+        return self._count(expression)
+
+    def match_count(self, query, expression, filters):
+        meta = self._meta(query, filters)
+        if meta is None:
+            return None
+        return self._count(f"({expression}) AND {meta}")
+
+    def sample_from(self, query, expression, size):
+        meta = self._meta(query, {})
+        if meta is None:  # match_count said the set cannot be sampled
+            raise ValueError("a date range needs the exact path")
+        return (
+            f"(SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH %s LIMIT %s) m "  # noqa: S608 (fixed identifiers)
+            f"JOIN {DOC} d ON d.id = m.id",
+            [f"({expression}) AND {meta}", size],
+            False,
+        )
+
+    def head_ranked_ids(self, query, expression, offset, limit):
+        meta = self._meta(query, query.filters.values_except(None))
+        if meta is None:  # match_count said the set cannot be capped
+            raise ValueError("a date range needs the exact path")
+        head = expression.replace(TEXT_COLUMNS, HEAD_COLUMNS, 1)
+        head_match = f"({head}) AND {meta}"
+        in_head = self._count(head_match)
+        rows: list[tuple[int, float]] = []
+        with self.connection.cursor() as cursor:
+            if offset < in_head:
+                cursor.execute(
+                    f"SELECT rowid, -bm25({FTS}, {WEIGHTS}) AS score FROM {FTS} "  # noqa: S608 (fixed identifiers)
+                    f"WHERE {FTS} MATCH %s ORDER BY score DESC, rowid DESC "
+                    "LIMIT %s OFFSET %s",
+                    [head_match, limit, offset],
+                )
+                rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) < limit:
+                cursor.execute(
+                    f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s "  # noqa: S608 (fixed identifiers)
+                    "ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                    [
+                        f"(({expression}) AND {meta}) NOT ({head})",
+                        limit - len(rows),
+                        max(0, offset - in_head),
+                    ],
+                )
+                rows.extend((row[0], 0.0) for row in cursor.fetchall())
+        return rows
+
+    def suggest_rows(self, stems, prefix, base_where, params, limit):
+        terms = [_phrase((stem,)) for stem in stems]
+        if prefix:
+            terms.append(_phrase((prefix,)) + "*")
+        if not terms:
+            return []
+        sql = (
+            f"SELECT d.key, d.title, d.url FROM {TITLE_FTS} "  # noqa: S608 (fixed identifiers)
+            f"JOIN {DOC} d ON d.id = {TITLE_FTS}.rowid "
+            f"WHERE {TITLE_FTS} MATCH %s AND {base_where} "
+            f"ORDER BY bm25({TITLE_FTS}), length(d.title), d.id LIMIT %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [" AND ".join(terms), *params, limit])
+            return cursor.fetchall()
+
+    def write_fulltext(self, cursor, rows: list[FulltextRow]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {FTS} (rowid, title, keywords, summary, body, meta) "  # noqa: S608 (fixed identifiers)
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [(r.id, r.title, r.keywords, r.summary, r.body, r.meta) for r in rows],
+        )
+        cursor.executemany(
+            f"INSERT INTO {TITLE_FTS} (rowid, title) VALUES (%s, %s)",  # noqa: S608 (fixed identifiers)
+            [(r.id, r.suggest_title) for r in rows],
+        )
+
+    def delete_fulltext(self, cursor, document_id: int) -> None:
+        for table in (FTS, TITLE_FTS):
+            cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [document_id])  # noqa: S608 (fixed identifiers)
+
+    def clear_fulltext(self, cursor) -> None:
+        for table in (FTS, TITLE_FTS):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in CREATE_TABLES:
+            cursor.execute(statement)
+
+    def remove_orphans(self, cursor) -> None:
+        for table in (FTS, TITLE_FTS):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE rowid NOT IN (SELECT id FROM {DOC})"  # noqa: S608 (fixed identifiers)
+            )

@@ -1,0 +1,74 @@
+"""Search settings, each overridable in Django settings as ``SEARCH_<NAME>``.
+
+Read through ``search_settings.<NAME>`` at call time, so ``override_settings``
+works in tests.
+
+``BACKENDS`` (setting ``SEARCH_BACKENDS``): alias → ``{"BACKEND": dotted path,
+...options}``. A ``"default"`` alias is required when the setting is given;
+without the setting the database backend is the default. Paths may name a
+module with a ``SearchBackend`` attribute (``"search.backends.database"``,
+``"search.backends.elasticsearch"``) or a class. Database backend options:
+``DATABASE`` (connection alias, default ``"default"``). Elasticsearch options:
+``URLS`` (list, default ``[ELASTICSEARCH_URL]``), ``INDEX_PREFIX`` (default
+``"sportello"``), ``TIMEOUT`` (seconds, default 5), ``MAX_RETRIES`` (default 1),
+``REFRESH`` (refresh after each write: ``False``, ``True`` or ``"wait_for"``;
+default ``False``), ``RETRY_AFTER`` (seconds a failed server is left alone,
+default 30), ``REPLICAS`` (default 0), ``FALLBACK`` (alias of the database
+backend that answers while the server is away; default the first one),
+``OPTIONS`` (extra keyword arguments for the client).
+When no configured backend is a database backend, one is added under the alias
+``"database"``: it answers when Elasticsearch is unreachable and is always kept
+up to date.
+
+``PAGE_SIZE``: hits per page when a query does not say (10).
+``MAX_PAGE_SIZE``: the largest page a query may ask for (100).
+``MAX_RESULT_WINDOW``: hits beyond this offset are never returned (10,000).
+``OR_FALLBACK_THRESHOLD``: when fewer documents contain every word, documents
+containing any of the words are returned instead, best first (3).
+``OR_MAX_TERMS``: the rarest words kept from a long query for the any-word
+search; longer queries skip the every-word search (12).
+``OR_COMMON_WORD_RATIO``: words in more than this share of a language's
+documents are left out of the any-word search, unless nothing else is left
+(0.3).
+``QUERY_MAX_CHARS``: query text beyond this length is ignored (500).
+``SUGGEST_LIMIT``: titles offered while typing (8).
+``SUGGEST_MIN_CHARS``: letters of the word being typed before titles are
+offered for it (3).
+``SNIPPET_CHARS``: approximate length of a result snippet (220).
+``FACET_SIZE``: values listed per facet (20).
+``DID_YOU_MEAN_MIN_LENGTH``: shorter words are never corrected (4).
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "BACKENDS": None,
+    "PAGE_SIZE": 10,
+    "MAX_PAGE_SIZE": 100,
+    "MAX_RESULT_WINDOW": 10_000,
+    "OR_FALLBACK_THRESHOLD": 3,
+    "OR_MAX_TERMS": 12,
+    "OR_COMMON_WORD_RATIO": 0.3,
+    "QUERY_MAX_CHARS": 500,
+    "SUGGEST_LIMIT": 8,
+    "SUGGEST_MIN_CHARS": 3,
+    "SNIPPET_CHARS": 220,
+    "FACET_SIZE": 20,
+    "DID_YOU_MEAN_MIN_LENGTH": 4,
+}
+
+DEFAULT_BACKENDS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "search.backends.database"},
+}
+
+
+class _SearchSettings:
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, f"SEARCH_{name}", DEFAULTS[name])
+
+
+search_settings = _SearchSettings()

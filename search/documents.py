@@ -1,0 +1,207 @@
+"""What the search layer indexes and answers: plain data, no models.
+
+Other apps build :class:`Document` values (through a document provider, see
+``search.providers``) and ask questions with :class:`SearchQuery`; every backend
+answers with :class:`SearchResults`. Nothing here knows which backend is active.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+#: Languages the search layer analyses (stemmer, stopwords, synonyms).
+LANGUAGES: tuple[str, ...] = ("it", "fi", "en")
+
+
+class DocType(models.TextChoices):
+    GUIDE = "guide", _("Guide")
+    FAQ = "faq", _("FAQ")
+    REFERENCE = "reference", _("Reference")
+    TECHNOTE = "technote", _("Technical note")
+    NEWS = "news", _("News")
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("All users")
+    EXPERIENCED = "experienced", _("Experienced users")
+    EXPERT = "expert", _("Expert users")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    CUSTOMERS = "customers", _("Customers")
+    PARTNERS = "partners", _("Partners")
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", _("Relevance")
+    DATE = "date", _("Newest first")
+
+
+#: Facets a query may ask for, in the order a page usually shows them.
+FACETS: tuple[str, ...] = ("product_line", "area", "doc_type", "audience", "tag")
+
+PUBLIC_ONLY: frozenset[str] = frozenset({Visibility.PUBLIC.value})
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable document in one language.
+
+    ``key`` is stable across edits and shared by the translations of a document
+    (``(key, lang)`` identifies an indexed entry). ``body`` is plain text: the
+    provider strips markup. ``live=False`` documents are stored but never found.
+    """
+
+    key: str
+    lang: str
+    title: str
+    url: str = ""
+    summary: str = ""
+    body: str = ""
+    product_line: str = ""
+    area: str = ""
+    doc_type: str = DocType.GUIDE.value
+    audience: str = Audience.ALL.value
+    tags: tuple[str, ...] = ()
+    error_codes: tuple[str, ...] = ()
+    published: date | None = None
+    visibility: str = Visibility.PUBLIC.value
+    live: bool = True
+
+    def __post_init__(self) -> None:
+        # Lists are accepted for convenience and stored as tuples so that a
+        # document stays hashable and cannot change after it was handed over.
+        object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "error_codes", tuple(self.error_codes))
+        if not self.key:
+            raise ValueError("A document needs a key.")
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"Unsupported language {self.lang!r}.")
+        if self.visibility not in Visibility.values:
+            raise ValueError(f"Unknown visibility {self.visibility!r}.")
+        if self.doc_type not in DocType.values:
+            raise ValueError(f"Unknown document type {self.doc_type!r}.")
+        if self.audience not in Audience.values:
+            raise ValueError(f"Unknown audience {self.audience!r}.")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrowing conditions; ``None`` means "any". Dates are inclusive."""
+
+    product_line: str | None = None
+    area: str | None = None
+    doc_type: str | None = None
+    audience: str | None = None
+    tag: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def values_except(self, facet: str | None) -> dict[str, str]:
+        """The set keyword filters, leaving out ``facet``'s own filter."""
+        values = {
+            "product_line": self.product_line,
+            "area": self.area,
+            "doc_type": self.doc_type,
+            "audience": self.audience,
+            "tag": self.tag,
+        }
+        return {
+            name: value
+            for name, value in values.items()
+            if value not in (None, "") and name != facet
+        }
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A question to the search layer.
+
+    ``visibility`` is the set of visibilities the viewer may read; the caller
+    decides it from the user (anonymous visitors: ``{"public"}``).
+    An empty ``text`` browses: every document that passes the filters, newest
+    first.
+    """
+
+    text: str
+    lang: str
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    visibility: Collection[str] = PUBLIC_ONLY
+    facets: Collection[str] = ()
+    sort: str = Sort.RELEVANCE.value
+    page: int = 1
+    page_size: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "visibility", frozenset(self.visibility))
+        object.__setattr__(self, "facets", tuple(self.facets))
+        unknown = set(self.facets) - set(FACETS)
+        if unknown:
+            raise ValueError(f"Unknown facets: {', '.join(sorted(unknown))}.")
+        if self.sort not in Sort.values:
+            raise ValueError(f"Unknown sort {self.sort!r}.")
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"Unsupported language {self.lang!r}.")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One found document. ``snippet`` and ``title_html`` are safe HTML: the
+    text is escaped and only ``<mark>…</mark>`` around matched words is markup."""
+
+    key: str
+    lang: str
+    title: str
+    url: str
+    summary: str
+    product_line: str
+    area: str
+    doc_type: str
+    audience: str
+    tags: tuple[str, ...]
+    error_codes: tuple[str, ...]
+    published: date | None
+    visibility: str
+    score: float
+    snippet: str
+    title_html: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The answer to a :class:`SearchQuery`.
+
+    ``facets`` maps each requested facet to ``(value, count)`` pairs, most
+    frequent first; the counts honour every filter except the facet's own, so a
+    page can offer the alternatives. ``matched_all_words`` is false when too few
+    documents contained every word and the results match some of them.
+    """
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]]
+    did_you_mean: str | None
+    took_ms: float
+    page: int = 1
+    page_size: int = 10
+    matched_all_words: bool = True
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A title offered while the user types; ``title_html`` marks the match."""
+
+    key: str
+    title: str
+    url: str
+    title_html: str

@@ -1,0 +1,88 @@
+"""Editors' picks: pages pinned for a query with Wagtail's search promotions
+(Settings › Promoted search results) come first on the first page of results,
+on the search page and in the JSON API alike.
+
+A promoted page is shown in the language searched when it has a translation
+there, and only when its reader could find it anyway: live, visible to them,
+and passing the query's filters. Promotions of external links are not shown
+(a result must be a document of the index).
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.models import Locale
+from wagtail.search.utils import normalise_query_string
+
+from .documents import Document, SearchFilters, SearchHit, SearchQuery
+from .highlight import excerpt
+from .providers import document_for_object
+
+
+def _passes(document: Document, query: SearchQuery) -> bool:
+    filters: SearchFilters = query.filters
+    if not document.live or document.visibility not in query.visibility:
+        return False
+    if document.lang != query.lang:
+        return False
+    for name, value in filters.values_except(None).items():
+        if name == "tag":
+            if value not in document.tags:
+                return False
+        elif getattr(document, name) != value:
+            return False
+    if filters.date_from and (
+        document.published is None or document.published < filters.date_from
+    ):
+        return False
+    return not (
+        filters.date_to
+        and (document.published is None or document.published > filters.date_to)
+    )
+
+
+def promoted_documents(query: SearchQuery) -> list[Document]:
+    """The documents editors pinned for ``query.text``, in their order, that
+    the query's reader may see and its filters let through."""
+    text = normalise_query_string(query.text or "")
+    if not text:
+        return []
+    promotions = (
+        SearchPromotion.objects.filter(query__query_string=text, page__isnull=False)
+        .select_related("page")
+        .order_by("sort_order", "pk")
+    )
+    locale = Locale.objects.filter(language_code=query.lang).first()
+    documents: list[Document] = []
+    for promotion in promotions:
+        page = promotion.page
+        if locale is not None and page.locale_id != locale.pk:
+            page = page.get_translation_or_none(locale) or page
+        document = document_for_object(page.specific)
+        if document is not None and _passes(document, query):
+            if all(document.key != other.key for other in documents):
+                documents.append(document)
+    return documents
+
+
+def promoted_hit(document: Document, score: float) -> SearchHit:
+    """A promoted document as a hit: its summary for a snippet."""
+    return SearchHit(
+        key=document.key,
+        lang=document.lang,
+        title=document.title,
+        url=document.url,
+        summary=document.summary,
+        product_line=document.product_line,
+        area=document.area,
+        doc_type=document.doc_type,
+        audience=document.audience,
+        tags=document.tags,
+        error_codes=document.error_codes,
+        published=document.published,
+        visibility=document.visibility,
+        score=score,
+        snippet=excerpt(document.summary or document.body),
+        title_html=escape(document.title),
+    )
