@@ -1,0 +1,51 @@
+"""Remote assistance (ARS): the clauses as content, the immutable records of
+authorisations and revocations, sessions with their events, and the tools."""
+
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRecordError
+from .authorisation import Authorisation, AuthorisationQuerySet, Revocation
+from .consent import (
+    CLAUSE_COUNT,
+    CLAUSE_FIELDS,
+    ConsentText,
+    ConsentVersion,
+    ConsentVersionQuerySet,
+    canonical_consent_text,
+    consent_sha256,
+)
+from .session import (
+    Access,
+    ActorRole,
+    CloseReason,
+    Consent,
+    EventKind,
+    RemoteSession,
+    SessionEvent,
+    SessionStatus,
+)
+from .tools import OperatingSystem, RemoteTool
+
+__all__ = [
+    "CLAUSE_COUNT",
+    "CLAUSE_FIELDS",
+    "Access",
+    "ActorRole",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "Authorisation",
+    "AuthorisationQuerySet",
+    "CloseReason",
+    "Consent",
+    "ConsentText",
+    "ConsentVersion",
+    "ConsentVersionQuerySet",
+    "EventKind",
+    "ImmutableRecordError",
+    "OperatingSystem",
+    "RemoteSession",
+    "RemoteTool",
+    "Revocation",
+    "SessionEvent",
+    "SessionStatus",
+    "canonical_consent_text",
+    "consent_sha256",
+]

@@ -1,0 +1,76 @@
+"""Domain logic for remote assistance. Views call one of these and render."""
+
+from .authorisation import (
+    AlreadyRevoked,
+    AuthorisationDraft,
+    InvalidConsentVersion,
+    IssuedAuthorisation,
+    OutdatedConsentVersion,
+    RequestInfo,
+    check_consent_version,
+    record_authorisation,
+    revoke_authorisation,
+)
+from .codes import format_code, generate_code, hash_code, normalise_code
+from .consent import (
+    current_consent_version,
+    publish_consent_text,
+    snapshot_consent_version,
+)
+from .sessions import (
+    Actor,
+    InvalidSessionCode,
+    SessionActionNotAllowed,
+    answer_access_request,
+    can_request,
+    close_session,
+    customer_actor,
+    customer_token,
+    open_session_with_code,
+    partner_actor,
+    renew_session_code,
+    request_access,
+    session_from_token,
+    session_state,
+    start_session,
+)
+from .suggestions import suggested_articles
+from .tools import ToolChoice, detect_operating_system, tools_for_download
+
+__all__ = [
+    "Actor",
+    "AlreadyRevoked",
+    "AuthorisationDraft",
+    "InvalidConsentVersion",
+    "InvalidSessionCode",
+    "IssuedAuthorisation",
+    "OutdatedConsentVersion",
+    "RequestInfo",
+    "SessionActionNotAllowed",
+    "ToolChoice",
+    "answer_access_request",
+    "can_request",
+    "check_consent_version",
+    "close_session",
+    "current_consent_version",
+    "customer_actor",
+    "customer_token",
+    "detect_operating_system",
+    "format_code",
+    "generate_code",
+    "hash_code",
+    "normalise_code",
+    "open_session_with_code",
+    "partner_actor",
+    "publish_consent_text",
+    "record_authorisation",
+    "renew_session_code",
+    "request_access",
+    "revoke_authorisation",
+    "session_from_token",
+    "session_state",
+    "snapshot_consent_version",
+    "start_session",
+    "suggested_articles",
+    "tools_for_download",
+]
