@@ -24,6 +24,18 @@ Work
     ``PARTNER_LANGUAGE``: language of the e-mail sent to partners ("it").
     ``BASE_URL``: the portal's address used in e-mail links (default:
     ``WAGTAILADMIN_BASE_URL``).
+    ``FIRST_STEP``: URL name of a step every new case starts with
+    (``"deflection:start"``: describe the problem, read the suggested
+    articles). Opening the form sends the customer there first, carrying the
+    query string, until the step puts ``step_done`` in the session's
+    ``cases_new_prefill`` (with the values to prefill the form with). Empty:
+    the form opens directly.
+    ``LOG_CHECK``: dotted path of a function ``(request, file, product_line)``
+    that reads an error log chosen in the form and returns ``{"codes",
+    "binary", "articles": [{"title", "open_url", "summary",
+    "matched_codes"}]}``: the form's "Check my log for known solutions"
+    button shows those articles before the case is sent
+    (``"deflection.case_form.check_case_form_log"``). Empty: no button.
 
 Rate limits, as (attempts, seconds)
     ``CREATE_RATE``: case submissions per user, or per API token (20 per hour).
@@ -82,6 +94,8 @@ DEFAULTS: dict[str, Any] = {
     "SLA_DEFAULT_HOURS": {"low": 120, "normal": 48, "high": 16, "blocking": 4},
     "PARTNER_LANGUAGE": "it",
     "BASE_URL": None,
+    "FIRST_STEP": "deflection:start",
+    "LOG_CHECK": "deflection.case_form.check_case_form_log",
     "CREATE_RATE": (20, 3600),
     "API_RATE": (300, 300),
 }

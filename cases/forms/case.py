@@ -155,6 +155,13 @@ class CaseFilesMixin:
                 ),
             )
 
+    def show_only_upload_errors(self) -> None:
+        """Forget the errors of everything but the attachments (the form came
+        back for a log check, not to be sent: the rest may be unfinished)."""
+        for name in list(self.errors):
+            if name not in self.file_fields:
+                del self.errors[name]
+
     @property
     def upload_errors(self) -> bool:
         return any(name in self.errors for name in self.file_fields)

@@ -9,6 +9,9 @@ from ..permissions import can_view_case
 
 PAGE_SIZE = 25
 SESSION_TOKENS = "cases_upload_tokens"
+# Set by the step before the form (CASES_FIRST_STEP): {"step_done": True, and
+# the initial product_line, area, subject, request, upload_token}.
+SESSION_PREFILL = "cases_new_prefill"
 
 
 def page_of(request, queryset):

@@ -5,15 +5,17 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.throttle import hit_rate_limit
 
-from .. import conf
+from .. import conf, signals
 from ..forms import CaseFilterForm, CaseForm
-from ..models import Case
+from ..models import AttachmentKind, Case
 from ..permissions import can_open_cases
 from ..services import (
     discard_pending_uploads,
@@ -22,7 +24,10 @@ from ..services import (
     submit_case,
 )
 from ..uploads import streamed_uploads
-from .common import SESSION_TOKENS, forbidden, page_of
+from .common import SESSION_PREFILL, SESSION_TOKENS, forbidden, page_of
+
+#: The value of the case form's "Check my log for known solutions" button.
+CHECK_LOG = "check_log"
 
 
 @login_required
@@ -105,6 +110,46 @@ def _initial_from_user_and_query(request) -> dict:
     return initial
 
 
+def _first_step_redirect(request):
+    """Send the customer to the step before the form (CASES_FIRST_STEP) unless
+    it was done; None when the form may open."""
+    prefill = request.session.get(SESSION_PREFILL) or {}
+    if not conf.FIRST_STEP or prefill.get("step_done"):
+        return None
+    try:
+        target = reverse(conf.FIRST_STEP)
+    except NoReverseMatch:
+        return None
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
+
+
+def _initial_from_first_step(request, initial: dict) -> tuple[dict, str]:
+    """The values the first step handed over (the query string still wins),
+    and the token of the error log kept there."""
+    prefill = request.session.get(SESSION_PREFILL) or {}
+    for name in ("product_line", "subject", "request"):
+        if prefill.get(name) and name not in request.GET:
+            initial[name] = prefill[name]
+    if prefill.get("area") and "area" not in request.GET:
+        from taxonomy.models import Area
+
+        area_pk = (
+            Area.objects.active()
+            .filter(
+                product_line__code=prefill.get("product_line"), code=prefill["area"]
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if area_pk:
+            initial["area"] = str(area_pk)
+    token = prefill.get("upload_token", "")
+    if token not in request.session.get(SESSION_TOKENS, []):
+        token = ""
+    return initial, token
+
+
 @login_required
 @streamed_uploads
 def case_new(request):
@@ -114,12 +159,20 @@ def case_new(request):
         return forbidden(request, _("Only users of a customer company can open cases."))
     customer = request.user.customer
     if request.method != "POST":
-        form = CaseForm(
-            customer=customer, initial=_initial_from_user_and_query(request)
+        step = _first_step_redirect(request)
+        if step is not None:
+            return step
+        initial, token = _initial_from_first_step(
+            request, _initial_from_user_and_query(request)
         )
-        return _render_case_form(request, form, [], "")
+        form = CaseForm(customer=customer, initial=initial)
+        return _render_case_form(
+            request, form, pending_uploads_for(request.user, token), token
+        )
 
-    if hit_rate_limit("case_create", f"user:{request.user.pk}", *conf.CREATE_RATE):
+    checking = request.POST.get("action") == CHECK_LOG and bool(conf.LOG_CHECK)
+    bucket = "case_log_check" if checking else "case_create"
+    if hit_rate_limit(bucket, f"user:{request.user.pk}", *conf.CREATE_RATE):
         return render(request, "cases/throttled.html", status=429)
     token = _upload_token(request)
     remove = [
@@ -129,7 +182,7 @@ def case_new(request):
         discard_pending_uploads(request.user, token, remove)
     kept = pending_uploads_for(request.user, token)
     form = CaseForm(request.POST, request.FILES, customer=customer, kept=kept)
-    if form.is_valid():
+    if form.is_valid() and not checking:
         replaced = {incoming.kind for incoming in form.files_to_attach()}
         keep = [
             pending
@@ -144,6 +197,8 @@ def case_new(request):
                 request.user, token, [p.pk for p in kept if p not in keep]
             )
             _forget_token(request, token)
+        signals.case_submitted.send(sender=Case, case=case, request=request)
+        request.session.pop(SESSION_PREFILL, None)
         messages.success(
             request,
             _("Your request is case %(number)s. We sent a summary to %(email)s.")
@@ -156,10 +211,29 @@ def case_new(request):
         _remember_token(request, token)
         keep_pending_uploads(request.user, token, form.accepted_files)
         kept = pending_uploads_for(request.user, token)
+    if checking:
+        # "Check my log for known solutions": nothing is sent; the form comes
+        # back as it was, with the articles about the log's error codes.
+        form.show_only_upload_errors()
+        log_check = _check_log(request, form, kept)
+        return _render_case_form(request, form, kept, token, log_check=log_check)
     return _render_case_form(request, form, kept, token, status=400)
 
 
-def _render_case_form(request, form, kept, token, status=200):
+def _check_log(request, form, kept) -> dict:
+    """What ``CASES_LOG_CHECK`` says about the error log of the form (the one
+    just chosen, now kept, or the one kept before). ``{"missing": True}`` when
+    there is no valid error log to check."""
+    log = next((p for p in kept if p.kind == AttachmentKind.ERROR_LOG), None)
+    if log is None or form.has_error("error_log"):
+        return {"missing": True}
+    line = form.data.get("product_line", "")[:60]
+    check = import_string(conf.LOG_CHECK)
+    with log.file.open("rb") as handle:
+        return check(request, handle, line)
+
+
+def _render_case_form(request, form, kept, token, status=200, log_check=None):
     return render(
         request,
         "cases/case_form.html",
@@ -168,6 +242,8 @@ def _render_case_form(request, form, kept, token, status=200):
             "customer": request.user.customer,
             "kept": kept,
             "upload_token": token,
+            "log_check_enabled": bool(conf.LOG_CHECK),
+            "log_check": log_check,
         },
         status=status,
     )

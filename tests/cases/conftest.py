@@ -145,3 +145,11 @@ def form_data(world):
         return {key: value for key, value in data.items() if value is not None}
 
     return build
+
+
+def past_first_step(client) -> None:
+    """ "New case" starts with the deflection step (CASES_FIRST_STEP); tests of
+    the form itself go past it as "I still need help" does."""
+    session = client.session
+    session["cases_new_prefill"] = {"step_done": True}
+    session.save()

@@ -6,7 +6,7 @@ from django.core import mail
 from cases.models import Case, CaseAttachment, CaseEvent, Status
 from mailer.models import OutboundEmail
 
-from .conftest import LOG, PDF, PNG, upload, url, zip_bytes
+from .conftest import LOG, PDF, PNG, past_first_step, upload, url, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_form_shows_the_manual_groups_and_the_reporter(client, world):
     client.force_login(world.microbit)
+    past_first_step(client)
 
     response = client.get(url("cases:new"))
 
@@ -38,10 +39,25 @@ def test_form_shows_the_manual_groups_and_the_reporter(client, world):
 def test_help_menu_link_prefills_line_area_and_subject(client, world):
     client.force_login(world.microbit)
 
-    response = client.get(
+    # The Help menu's link goes through the suggestions step, which carries
+    # line, area and subject on when the customer still needs help.
+    step = client.get(
         url("cases:new")
         + "?product_line=warehouse&area=inventory&subject=Giacenze+negative"
     )
+    assert step["Location"].startswith(url("deflection:start"))
+    assert "area=inventory" in step["Location"]
+    client.get(step["Location"])
+    client.post(
+        url("deflection:start"),
+        {
+            "product_line": "warehouse",
+            "area": "inventory",
+            "description": "Giacenze negative",
+            "action": "continue",
+        },
+    )
+    response = client.get(url("cases:new"))
 
     html = response.content.decode()
     assert '<option value="warehouse" selected>' in html
@@ -492,6 +508,7 @@ def test_staff_find_the_default_queue_at_the_desk(client, world, make_case):
 
 def test_new_case_page_points_to_the_documentation_first(client, world):
     client.force_login(world.microbit)
+    past_first_step(client)
 
     html = client.get(url("cases:new")).content.decode()
 

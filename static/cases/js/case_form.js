@@ -27,6 +27,79 @@
     line.addEventListener("change", filterAreas);
     filterAreas();
 
+    // Log-aware suggestions: when an error log is chosen, send it to the
+    // deflection API (read, not kept) and show the articles that list its
+    // error codes before the case is sent. Without JavaScript the "Check my
+    // log for known solutions" button does the same through a round trip.
+    var check = document.querySelector("[data-log-check]");
+    var log = document.getElementById("id_error_log");
+    if (check && log && window.fetch && window.FormData && check.getAttribute("data-url")) {
+        var region = check.querySelector("[data-log-suggestions]");
+        var texts = document.getElementById("log-check-texts").dataset;
+        var token = log.form.querySelector("[name=csrfmiddlewaretoken]");
+        var controller = null;
+
+        var element = function (tag, text, className) {
+            var node = document.createElement(tag);
+            if (text) { node.textContent = text; }
+            if (className) { node.className = className; }
+            return node;
+        };
+        var note = function (text) {
+            region.textContent = "";
+            region.appendChild(element("p", text, "log-check-note"));
+        };
+        var draw = function (data) {
+            if (data.binary) { note(texts.binary); return; }
+            if (!data.codes.length) { note(texts.noCodes); return; }
+            region.textContent = "";
+            region.appendChild(element("p", texts.codes + " " + data.codes.join(", "), "codes"));
+            if (!data.articles.length) {
+                region.appendChild(element("p", texts.none, "log-check-note"));
+                return;
+            }
+            region.appendChild(element("h3", texts.heading));
+            var list = element("ul", "", "suggestion-list");
+            data.articles.forEach(function (article) {
+                var item = element("li");
+                var link = element("a", article.title);
+                link.href = article.open_url;
+                item.appendChild(link);
+                if (article.matched_codes.length) {
+                    item.appendChild(document.createTextNode(" "));
+                    item.appendChild(element("span", "(" + texts.codeMatch + " " + article.matched_codes.join(", ") + ")", "muted"));
+                }
+                if (article.summary) { item.appendChild(element("p", article.summary)); }
+                list.appendChild(item);
+            });
+            region.appendChild(list);
+        };
+
+        log.addEventListener("change", function () {
+            if (!log.files || !log.files.length) { region.textContent = ""; return; }
+            if (controller) { controller.abort(); }
+            controller = window.AbortController ? new AbortController() : null;
+            var body = new FormData();
+            body.append("error_log", log.files[0]);
+            body.append("product_line", line.value);
+            body.append("lang", check.getAttribute("data-language") || "");
+            note(texts.checking);
+            fetch(check.getAttribute("data-url"), {
+                method: "POST",
+                body: body,
+                credentials: "same-origin",
+                headers: {"X-CSRFToken": token ? token.value : "", "Accept": "application/json"},
+                signal: controller ? controller.signal : undefined
+            }).then(function (response) {
+                if (!response.ok) { throw new Error(String(response.status)); }
+                return response.json();
+            }).then(draw).catch(function (error) {
+                if (error && error.name === "AbortError") { return; }
+                note(texts.failed);
+            });
+        });
+    }
+
     // Bring the error summary into view (and to screen readers) after a failed
     // submission.
     var summary = document.getElementById("form-errors");
