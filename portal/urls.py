@@ -12,6 +12,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap),
     # The JSON API (for the product's Help menu) has no language prefix.
+    path("api/search/", include("search.api_urls")),
+    path("api/deflection/", include("deflection.api_urls")),
+    # Last among the API routes: it ends with a JSON 404 for any other /api/ URL.
     path("api/", include("cases.api_urls")),
 ]
 
@@ -24,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("kb.urls")),
     path("", include("search.urls")),
+    path("", include("deflection.urls")),
     path("", include("cases.urls")),
     path("", include("remote.urls")),
     # Wagtail's page tree last: it answers every URL nothing above claimed.

@@ -14,6 +14,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 DEMO_PASSWORD = "sportello-demo"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep what migrations created (Wagtail's root page, groups, workflows)
+    available to every transactional test's serialized rollback.
+
+    Django keeps the serialized copy on the connection object, and connection
+    objects are per context: once Playwright's event loop runs in the test
+    thread, a test can get a fresh connection object without the copy, so its
+    flush would lose that data for good. Keeping the copy on the connection
+    class makes every connection object of the test database see it."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache: start every test with none."""

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kb",
     "search",
     "cases",
+    "deflection",
     "mailer",
     "remote",
     "wagtail.contrib.forms",

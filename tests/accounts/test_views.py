@@ -256,7 +256,7 @@ def test_anonymous_is_sent_to_login_with_next(client, db, login_url, name, langu
 
 @pytest.mark.parametrize("name", LOGIN_REQUIRED)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_reaches_the_reserved_pages(client, request, name, role):
+def test_every_role_reaches_the_reserved_pages(client, db, request, name, role):
     client.force_login(request.getfixturevalue(role))
 
     response = client.get(url_in(name))
@@ -271,7 +271,9 @@ def test_every_role_reaches_the_reserved_pages(client, request, name, role):
         ("other_customer_user", "Rossi Contabilità", "Microbit Srl"),
     ],
 )
-def test_profile_shows_only_the_users_own_company(client, request, role, shown, hidden):
+def test_profile_shows_only_the_users_own_company(
+    client, db, request, role, shown, hidden
+):
     client.force_login(request.getfixturevalue(role))
 
     html = profile_page(client).content.decode()

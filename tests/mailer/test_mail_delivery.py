@@ -169,7 +169,7 @@ def test_locmem_backend_receives_html_and_text(django_capture_on_commit_callback
 
 # A real worker checks its connection between tasks (close_old_connections),
 # which needs autocommit: this test runs outside the usual test transaction.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
 def test_database_task_backend_retries_with_run_after(smtp_server):
     from django_tasks_db.models import DBTaskResult

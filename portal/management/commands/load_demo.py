@@ -11,6 +11,7 @@ DEMO_LOADERS = [
     "accounts.demo",
     "kb.demo",
     "cases.demo",
+    "remote.demo",
 ]
 
 
