@@ -64,7 +64,8 @@ def test_concurrent_submissions_get_distinct_numbers(world):
     if connection.vendor == "sqlite":
         pytest.skip(
             "SQLite's in-memory test database is shared-cache: concurrent writers "
-            "fail with 'table is locked' instead of waiting; PostgreSQL runs it."
+            "fail with 'table is locked' instead of waiting; PostgreSQL runs it, and "
+            "test_numbering_processes.py covers SQLite with a file and processes."
         )
     threads_count = 12
     barrier = threading.Barrier(threads_count)
