@@ -328,6 +328,19 @@ def parse_query(text: str, lang: str, max_chars: int = 500) -> ParsedQuery:
     )
 
 
+def camel_case_words(text: str, lang: str, max_chars: int = 500) -> dict[str, str]:
+    """The words of a query typed in camel case, for engines that analyse text
+    themselves (Elasticsearch): the phrase ``parse_query`` gives for the word
+    (its pieces, "label printer") → the word as typed, folded
+    ("labelprinter"), which the database backend also matches."""
+    stop = STOPWORDS[lang]
+    return {
+        " ".join(parts): word
+        for word, parts in _query_words(text[:max_chars], stop)
+        if parts
+    }
+
+
 def compound_split(word: str, known: Collection[str]) -> tuple[str, str] | None:
     """A Finnish compound ("digitaalikameran", "väriprofiilin") cut in two
     where at least one side is a word of ``known`` (the index's vocabulary,

@@ -6,7 +6,10 @@ fills a fresh index and then swaps the alias atomically. Analysis mirrors the
 database backend (``search.analysis``): lowercase, accent folding, the same
 stopword lists, the Finnish ``-ime-`` patterns, the Snowball stemmer of the
 language; at query time the synonym list of ``search/synonyms/<lang>.txt``.
-Words may be misspelt (fuzziness ``AUTO``, first letter exact).
+Words may be misspelt (fuzziness ``AUTO``, first letter exact). As on the
+database, a word typed in camel case also matches its pieces, and a Finnish
+search that finds nothing cuts long words into compound parts the index
+contains (``analysis.compound_split``; see ``_compound_parts``).
 
 Every server error surfaces as ``SearchBackendUnavailable``; the registry then
 answers from the database, which is always indexed alongside. After a failure
@@ -30,7 +33,12 @@ from django.utils.html import escape
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, dsl, helpers
 
-from ...analysis import parse_query, suggest_terms
+from ...analysis import (
+    COMPOUND_LANGUAGES,
+    camel_case_words,
+    parse_query,
+    suggest_terms,
+)
 from ...conf import search_settings
 from ...documents import (
     LANGUAGES,
@@ -46,9 +54,13 @@ from ..base import BaseSearchBackend, Rebuild, SearchBackendUnavailable
 from .mapping import document_body, index_definition
 from .queries import (
     base_filters,
+    build_known_terms,
     build_search,
     build_suggest,
+    compound_parts,
+    compound_words,
     corrected_text,
+    known_terms,
     spelling_suggester,
 )
 
@@ -183,30 +195,50 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         phrases = list(parsed.phrases) or None
         all_words = phrases is None or len(phrases) <= max_terms
         index = self.index_alias(query.lang)
+        camel = camel_case_words(
+            query.text, query.lang, search_settings.QUERY_MAX_CHARS
+        )
         with self.reachable("search"):
             response = None
             if all_words:
                 search = build_search(
-                    query, phrases, "and", index=index, offset=offset, size=size
+                    query,
+                    phrases,
+                    "and",
+                    index=index,
+                    offset=offset,
+                    size=size,
+                    camel=camel,
                 )
                 if phrases:
                     search = spelling_suggester(search, query.text)
                 response = self._execute(search, index)
+                found = response["hits"]["total"]["value"]
                 if (
                     phrases
-                    and len(phrases) > 1
-                    and response["hits"]["total"]["value"]
-                    < search_settings.OR_FALLBACK_THRESHOLD
+                    and found < search_settings.OR_FALLBACK_THRESHOLD
+                    and (
+                        len(phrases) > 1
+                        # As on the database: a lone Finnish compound may be
+                        # found by its parts.
+                        or (query.lang in COMPOUND_LANGUAGES and found == 0)
+                    )
                 ):
                     all_words = False
             if not all_words:
+                kept = phrases[:max_terms]
+                parts = {}
+                if query.lang in COMPOUND_LANGUAGES:
+                    parts = self._compound_parts(kept, query.lang, query.visibility)
                 search = build_search(
                     query,
-                    phrases[:max_terms],
+                    kept,
                     "or",
                     index=index,
                     offset=offset,
                     size=size,
+                    camel=camel,
+                    parts=parts,
                 )
                 search = spelling_suggester(search, query.text)
                 response = self._execute(search, index)
@@ -235,6 +267,21 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             page_size=page_size,
             matched_all_words=all_words,
         )
+
+    def _compound_parts(
+        self, phrases: list[str], lang: str, visibility: Collection[str]
+    ) -> dict[str, tuple[str, str]]:
+        """The words of ``phrases`` that are compounds of words the readable
+        documents contain, with their parts: one request for every candidate
+        part, then ``analysis.compound_split`` as on the database."""
+        candidates = compound_words(phrases)
+        if not candidates:
+            return {}
+        index = self.index_alias(lang)
+        wanted = [part for parts in candidates.values() for part in parts]
+        search = build_known_terms(wanted, index=index, visibility=visibility)
+        known = known_terms(self._execute(search, index), lang)
+        return compound_parts(phrases, known)
 
     def _execute(self, search: dsl.Search, index: str) -> dict[str, Any]:
         """The raw response body of ``search`` on ``index``."""
