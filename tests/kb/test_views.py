@@ -204,8 +204,9 @@ def test_sitemap_lists_public_pages_only(login, kb_page, user):
     xml = response.content.decode()
 
     assert response.status_code == 200
-    assert kb_page(PUBLIC).full_url in xml
-    assert kb_page("demo-news/release-2026-1").full_url in xml
+    for code in ("en", "it", "fi"):
+        assert kb_page(PUBLIC, code).full_url in xml, code
+        assert kb_page("demo-news/release-2026-1", code).full_url in xml, code
     for key in (
         CUSTOMERS,
         PARTNERS,
