@@ -238,7 +238,9 @@ def multipart(fields: dict, file_name: str, file_size: int):
 
 
 def submit_streamed(session: Session, area_pk: int, size: int) -> tuple[int, float]:
-    _status, html = session.request("GET", "/en/cases/new/")
+    # "New case" opens on the describe step (deflection) first; its form
+    # carries the CSRF token the case form's POST needs.
+    _status, html = session.request("GET", "/en/cases/new/describe/")
     fields = {
         "csrfmiddlewaretoken": session.csrf_from(html),
         **form_fields(area_pk),
