@@ -132,10 +132,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a background task writes; a busy
     # timeout turns brief lock contention into a wait instead of an error.
+    # Memory-mapped reads (up to 1 GiB of the file, shared by every process
+    # through the OS cache) spare the search's joins a system call per page:
+    # four times quicker on a 100,000-article index (bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA mmap_size=1073741824;"
+            ),
             "transaction_mode": "IMMEDIATE",
         }
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -39,7 +40,6 @@ from ...documents import (
     SearchQuery,
     SearchResults,
     Suggestion,
-    Visibility,
 )
 from ...highlight import highlight, hit_snippet
 from ...models import SearchDocument, SearchDocumentBody, SearchDocumentTag
@@ -48,9 +48,13 @@ from .engine import (
     KEYWORD_FACETS,
     Combination,
     Engine,
+    Match,
     analyse_document,
+    combinations_of,
     facet_counts,
+    order_matches,
     row_values,
+    tag_counts_of,
 )
 from .postgresql import PostgreSQLEngine
 from .rebuild import DatabaseRebuild
@@ -68,6 +72,8 @@ OR_CANDIDATE_BUDGET = 2000
 #: query matching tens of thousands of documents costs as much as one matching
 #: a few thousand.
 EXACT_LIMIT = 2000
+#: How long the number of live documents of a language may be reused.
+LIVE_COUNT_SECONDS = 60.0
 
 ENGINES: dict[str, type[Engine]] = {
     "sqlite": SQLiteEngine,
@@ -87,6 +93,18 @@ def _vocabulary_of(row: SearchDocument, body: str) -> dict[str, str]:
     return analyse_document(row.pk, stored)[1]
 
 
+@dataclass(frozen=True)
+class _Gathered:
+    """What ``DatabaseSearchBackend._gather`` found out about a query."""
+
+    total: int
+    combinations: list[Combination]
+    #: Set when the facets were counted on a sample: the factor scaling them.
+    scale: float | None = None
+    #: The matches read (all of them, or the sample), when they were read.
+    matches: list[Match] | None = None
+
+
 def _scaled(counts: dict[str, int], scale: float) -> dict[str, int]:
     return {value: max(1, round(count * scale)) for value, count in counts.items()}
 
@@ -99,6 +117,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         super().__init__(alias, params)
         self.using = params.get("DATABASE", DEFAULT_DB_ALIAS)
         self._engines: dict[str, Engine] = {}
+        self._live_counts: dict[str, tuple[float, int]] = {}
 
     @property
     def engine(self) -> Engine:
@@ -118,6 +137,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
     # Writing -------------------------------------------------------------------
 
     def index(self, document: Document) -> None:
+        self.forget_live_counts()
         try:
             self._index(document)
         except IntegrityError:
@@ -179,6 +199,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             engine.change_vocabulary(cursor, lang, new[0], new[1], +1)
 
     def remove(self, key: str, lang: str) -> None:
+        self.forget_live_counts()
         engine = self.engine
         manager = SearchDocument.objects.using(self.using)
         with transaction.atomic(using=self.using), engine.connection.cursor() as cur:
@@ -192,6 +213,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             row.delete()
 
     def start_rebuild(self) -> Rebuild:
+        self.forget_live_counts()
         return DatabaseRebuild(self)
 
     def remove_orphans(self) -> None:
@@ -203,6 +225,12 @@ class DatabaseSearchBackend(BaseSearchBackend):
     # Reading -------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResults:
+        if not query.text.strip():  # browsing reads the documents' indexes
+            return self._search(query)
+        with self.engine.reading():
+            return self._search(query)
+
+    def _search(self, query: SearchQuery) -> SearchResults:
         started = time.perf_counter()
         engine = self.engine
         page_size = min(
@@ -234,48 +262,51 @@ class DatabaseSearchBackend(BaseSearchBackend):
             all_words = len(parsed.clauses) <= max_terms
             if all_words:
                 expression = engine.expression(parsed.clauses, "and")
-                counted = self._count(query, expression, filters)
-                total = counted[0]
-                if total < threshold and (
+                gathered = self._gather(query, expression, filters)
+                if gathered.total < threshold and (
                     len(parsed.clauses) > 1
                     # A lone Finnish compound may be found by its parts.
-                    or (query.lang in COMPOUND_LANGUAGES and total == 0)
+                    or (query.lang in COMPOUND_LANGUAGES and gathered.total == 0)
                 ):
                     all_words = False
             if not all_words:
                 clauses = self._any_word_clauses(parsed, query.lang, max_terms)
                 expression = engine.expression(clauses, "or")
-                counted = self._count(query, expression, filters)
+                gathered = self._gather(query, expression, filters)
         else:
-            counted = self._count(query, None, filters)
-        total, combinations, scale = counted
-        sampled = scale is not None
+            gathered = self._gather(query, None, filters)
+        total = gathered.total
+        scale = gathered.scale
 
         facets: dict[str, list[tuple[str, int]]] = {}
         size = search_settings.FACET_SIZE
         for name in query.facets:
             if name in KEYWORD_FACETS:
-                counts = facet_counts(combinations, filters, name)
-                if sampled:
+                counts = facet_counts(gathered.combinations, filters, name)
+                if scale is not None:
                     counts = _scaled(counts, scale)
                 facets[name] = sorted(counts.items(), key=lambda i: (-i[1], i[0]))[
                     :size
                 ]
-            elif sampled:
-                counts = dict(
-                    engine.tag_counts(query, expression, size, sample=EXACT_LIMIT)
-                )
-                facets[name] = sorted(
-                    _scaled(counts, scale).items(), key=lambda i: (-i[1], i[0])
-                )
+            elif gathered.matches is not None:
+                counts = tag_counts_of(gathered.matches, filters, size)
+                if scale is not None:
+                    counts = _scaled(dict(counts), scale).items()
+                facets[name] = sorted(counts, key=lambda i: (-i[1], i[0]))
             else:
                 facets[name] = engine.tag_counts(query, expression, size)
 
         offset = (page - 1) * page_size
         ranked: list[tuple[int, float]] = []
         if total > offset and offset < search_settings.MAX_RESULT_WINDOW:
-            if sampled and query.sort != "date":
+            if scale is not None and query.sort != "date":
                 ranked = engine.head_ranked_ids(query, expression, offset, page_size)
+            elif scale is None and gathered.matches is not None:
+                ordered = order_matches(
+                    [m for m in gathered.matches if m.passes(filters)],
+                    by_date=query.sort == "date",
+                )
+                ranked = [(m.id, m.score) for m in ordered[offset : offset + page_size]]
             else:
                 ranked = engine.ranked_ids(query, expression, offset, page_size)
         hits = self._hits(ranked, query.lang, parsed.highlight_stems)
@@ -296,27 +327,65 @@ class DatabaseSearchBackend(BaseSearchBackend):
             matched_all_words=all_words,
         )
 
-    def _count(
+    def _gather(
         self, query: SearchQuery, expression: str | None, filters: dict[str, str]
-    ) -> tuple[int, list[Combination], float | None]:
-        """The total, the facet combinations and, when these were counted on
-        a sample of a large result set, the factor that scales them up."""
+    ) -> _Gathered:
+        """The total and what the facets and the ranking are computed from.
+
+        Up to ``EXACT_LIMIT`` matches, one statement reads them all (id,
+        score, facet values, tags) and the rest is counted here. Beyond it, the
+        total is still exact but the facets come from a sample of
+        ``EXACT_LIMIT`` matches, scaled up (``scale``), and the ranking from
+        the best candidates (``Engine.head_ranked_ids``)."""
         engine = self.engine
-        bound = None if expression is None else engine.match_bound(expression)
-        if expression is not None and (bound is None or bound > EXACT_LIMIT):
-            matches = engine.match_count(query, expression, {})
-            if matches is not None and matches > EXACT_LIMIT:
-                total = (
-                    engine.match_count(query, expression, filters)
-                    if filters
-                    else matches
+        tagged = bool(query.filters.tag) or "tag" in query.facets
+        if expression is None:
+            combinations = engine.combinations(query, None)
+            total = sum(c.count for c in combinations if c.passes(filters))
+            return _Gathered(total, combinations)
+        bound = engine.match_bound(query, expression, EXACT_LIMIT)
+        if bound is None or bound > EXACT_LIMIT:
+            counts = engine.match_counts(query, expression, filters)
+            if counts is not None and counts[0] > EXACT_LIMIT:
+                matches, total = counts
+                sample = (
+                    engine.collect(
+                        query, expression, EXACT_LIMIT, scored=False, tagged=tagged
+                    )
+                    if query.facets
+                    else []  # only the total and the best hits are wanted
                 )
-                sample = engine.combinations(query, expression, sample=EXACT_LIMIT)
-                counted = sum(c.count for c in sample)
-                return total, sample, matches / max(1, counted)
-        combinations = engine.combinations(query, expression)
-        total = sum(c.count for c in combinations if c.passes(filters))
-        return total, combinations, None
+                return _Gathered(
+                    total,
+                    combinations_of(sample, query.filters.tag),
+                    matches / max(1, len(sample)),
+                    sample,
+                )
+        matches = engine.collect(query, expression, EXACT_LIMIT + 1, tagged=tagged)
+        if len(matches) > EXACT_LIMIT:
+            # Too many to rank here (a date range the engine could not count,
+            # or documents written since the bound): every statement exact.
+            combinations = engine.combinations(query, expression)
+            total = sum(c.count for c in combinations if c.passes(filters))
+            return _Gathered(total, combinations)
+        total = sum(1 for m in matches if m.passes(filters))
+        return _Gathered(
+            total, combinations_of(matches, query.filters.tag), None, matches
+        )
+
+    def forget_live_counts(self) -> None:
+        """After a change of the index: count the live documents again."""
+        self._live_counts.clear()
+
+    def _live_count(self, lang: str) -> int:
+        """Live documents of ``lang``, counted at most every
+        ``LIVE_COUNT_SECONDS`` (and after each change made here): it only
+        decides which words are too common to look for."""
+        now = time.monotonic()
+        cached = self._live_counts.get(lang)
+        if cached is None or now - cached[0] > LIVE_COUNT_SECONDS:
+            cached = self._live_counts[lang] = (now, self.engine.live_count(lang))
+        return cached[1]
 
     def _any_word_clauses(
         self, parsed: ParsedQuery, lang: str, max_terms: int
@@ -327,7 +396,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         words = {w for phrase in parsed.phrases for w in phrase.split()}
         engine = self.engine
         frequencies = engine.document_frequencies(sorted(words), lang)
-        total = engine.live_count(lang)
+        total = self._live_count(lang)
         common = total * search_settings.OR_COMMON_WORD_RATIO
 
         def word_frequency(word: str) -> int:
@@ -361,16 +430,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
         clauses = [parsed.clauses[i] for i in kept]
         if lang in COMPOUND_LANGUAGES:
             clauses = self._with_compound_parts(
-                clauses, [parsed.phrases[i] for i in kept], lang
+                clauses, [parsed.phrases[i] for i in kept], lang, reached
             )
         return clauses
 
     def _with_compound_parts(
-        self, clauses: list[Clause], phrases: list[str], lang: str
+        self, clauses: list[Clause], phrases: list[str], lang: str, reached: int
     ) -> list[Clause]:
         """Clauses of long words extended with the stems of their parts, where
         the vocabulary shows the word is a compound ("digitaalikameran" also
-        finds "kamera"): one look-up for every candidate part."""
+        finds "kamera"): one look-up for every candidate part. The parts count
+        against ``OR_CANDIDATE_BUDGET`` like words (``reached`` documents so
+        far), unless the words typed found nothing at all."""
         candidates = {
             position: compound_candidates(phrase)
             for position, phrase in enumerate(phrases)
@@ -379,11 +450,16 @@ class DatabaseSearchBackend(BaseSearchBackend):
         wanted = sorted({c for parts in candidates.values() for c in parts})
         if not wanted:
             return clauses
-        known = self.engine.known_terms(wanted, lang, list(Visibility.values))
+        # Every visibility: the (lang, visibility, term) index serves.
+        frequencies = self.engine.document_frequencies(wanted, lang)
         extended = list(clauses)
         for position, _parts in candidates.items():
-            split = compound_split(phrases[position], known)
+            split = compound_split(phrases[position], frequencies)
             if split:
+                cost = sum(frequencies.get(part, 0) for part in split)
+                if reached and reached + cost > OR_CANDIDATE_BUDGET:
+                    continue
+                reached += cost
                 stems = stem_tokens(list(split), lang)
                 extended[position] = tuple(
                     dict.fromkeys((*clauses[position], *((stem,) for stem in stems)))

@@ -8,10 +8,12 @@ metadata and constants, never from input; values always go in parameters.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 
@@ -158,6 +160,74 @@ class Combination:
         return True
 
 
+class Match(NamedTuple):
+    """One matched document: what ranking, filters and facets need of it
+    (a named tuple: thousands are made per search)."""
+
+    id: int
+    score: float
+    product_line: str
+    area: str
+    doc_type: str
+    audience: str
+    published: Any
+    tags: Sequence[str]
+
+    def passes(self, filters: dict[str, str]) -> bool:
+        for name, value in filters.items():
+            if name == "tag":
+                if value not in self.tags:
+                    return False
+            elif getattr(self, name) != value:
+                return False
+        return True
+
+
+def combinations_of(matches: Iterable[Match], tag: str | None) -> list[Combination]:
+    """The matches counted per combination of facet values (what
+    ``Engine.combinations`` answers, from rows already read)."""
+    counts = Counter(
+        (m.product_line, m.area, m.doc_type, m.audience, not tag or tag in m.tags)
+        for m in matches
+    )
+    return [Combination(*key, count) for key, count in counts.items()]
+
+
+def tag_counts_of(
+    matches: Iterable[Match], filters: dict[str, str], limit: int
+) -> list[tuple[str, int]]:
+    """Tag facet of the matches passing ``filters`` (all but the tag's own),
+    most frequent first, as ``Engine.tag_counts`` orders it."""
+    others = {name: value for name, value in filters.items() if name != "tag"}
+    counts: Counter[str] = Counter()
+    for match in matches:
+        if match.tags and match.passes(others):
+            counts.update(set(match.tags))
+    return sorted(counts.items(), key=lambda i: (-i[1], i[0]))[:limit]
+
+
+def _no_tags(value: Any) -> Sequence[str]:
+    return ()
+
+
+def _newest_first(match: Match) -> tuple:
+    # Undated last, as ``Engine.date_order``.
+    return (0,) if match.published is None else (1, match.published)
+
+
+def order_matches(matches: list[Match], by_date: bool) -> list[Match]:
+    """``matches`` in the order ``Engine.ranked_ids`` gives: by score, then
+    newest, then newest id (or by date first when ``by_date``)."""
+    ordered = sorted(matches, key=lambda m: m.id, reverse=True)
+    if by_date:
+        ordered.sort(key=lambda m: m.score, reverse=True)
+        ordered.sort(key=_newest_first, reverse=True)
+    else:
+        ordered.sort(key=_newest_first, reverse=True)
+        ordered.sort(key=lambda m: m.score, reverse=True)
+    return ordered
+
+
 class Engine(VocabularyMixin):
     """Vendor-neutral part of the database backend; see the subclasses."""
 
@@ -220,6 +290,10 @@ class Engine(VocabularyMixin):
     def refresh_statistics(self, cursor) -> None:
         """After a rebuild: let the query planner see the new tables."""
 
+    def reading(self) -> AbstractContextManager:
+        """Context of the statements of one search (planner settings)."""
+        return nullcontext()
+
     # Filters -------------------------------------------------------------------
     #
     # ``matched`` says whether ``d`` is the source of a full-text match
@@ -240,6 +314,12 @@ class Engine(VocabularyMixin):
 
     def tag_join_sql(self, matched: bool) -> str:
         return f"JOIN {TAG} tg ON tg.document_id = d.id"
+
+    def tag_values(self, value: Any) -> Sequence[str]:
+        """The tags of a row as ``collect`` reads them (``d.tags``)."""
+        if isinstance(value, str):  # JSON text on SQLite
+            return json.loads(value) if value != "[]" else ()
+        return value or ()
 
     def base_where(
         self, query: SearchQuery, matched: bool = False
@@ -313,18 +393,51 @@ class Engine(VocabularyMixin):
             )
             return cursor.fetchone()[0]
 
-    def match_bound(self, expression: str) -> int | None:
-        """A cheap upper bound of the matches of ``expression`` in any
-        language, or None: when it is small, the exact path is quicker."""
+    def match_bound(
+        self, query: SearchQuery, expression: str, limit: int
+    ) -> int | None:
+        """A cheap upper bound of the matches of ``expression`` (any number
+        above ``limit`` when there are more), or None: when it is ``limit``
+        or less, the exact path is quicker."""
         return None
 
-    def sample_from(
-        self, query: SearchQuery, expression: str, size: int
-    ) -> tuple[str, list[object], bool]:
-        """FROM clause of at most ``size`` matches passing the base filters
-        (language, visibility, dates), as ``d``; its parameters; and whether
-        ``d`` is a match source (see ``matched`` above)."""
-        raise NotImplementedError
+    def match_counts(
+        self, query: SearchQuery, expression: str, filters: dict[str, str]
+    ) -> tuple[int, int] | None:
+        """The matches passing the base filters and those also passing
+        ``filters``, when they can be counted without reading every match
+        (else None)."""
+        matches = self.match_count(query, expression, {})
+        if matches is None:
+            return None
+        if not filters:
+            return matches, matches
+        return matches, self.match_count(query, expression, filters)
+
+    def collect(
+        self,
+        query: SearchQuery,
+        expression: str,
+        limit: int,
+        scored: bool = True,
+        tagged: bool = True,
+    ) -> list[Match]:
+        """Up to ``limit`` matches passing the base filters (language,
+        visibility, dates; the keyword filters are left to the caller), with
+        their score unless not ``scored``: one statement gives the total,
+        every facet and the ranking of a result set of normal size. Without
+        ``tagged`` the tags are not read (no tag filter, no tag facet)."""
+        from_clause, where, params = self._where(query, expression, {})
+        score = self.score() if scored else "0"
+        sql = (
+            f"SELECT {self.id_sql(True)}, {score}, d.product_line, d.area, "  # noqa: S608 (fixed identifiers)
+            f"d.doc_type, d.audience, d.published, d.tags FROM {from_clause} "
+            f"WHERE {where} LIMIT %s"
+        )
+        tag_values = self.tag_values if tagged else _no_tags
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [Match(*row[:7], tag_values(row[7])) for row in cursor.fetchall()]
 
     def head_ranked_ids(
         self, query: SearchQuery, expression: str, offset: int, limit: int
@@ -336,18 +449,13 @@ class Engine(VocabularyMixin):
     # Reading -------------------------------------------------------------------
 
     def combinations(
-        self, query: SearchQuery, expression: str | None, sample: int | None = None
+        self, query: SearchQuery, expression: str | None
     ) -> list[Combination]:
         """Matched documents counted per combination of facet values: one
-        GROUP BY gives the total and every keyword facet. With ``sample``,
-        over that many matches at most."""
+        GROUP BY gives the total and every keyword facet."""
         tag = query.filters.tag
-        if sample and expression is not None:
-            from_clause, params, matched = self.sample_from(query, expression, sample)
-            where = "1 = 1"
-        else:
-            from_clause, where, params = self._where(query, expression, {})
-            matched = expression is not None
+        from_clause, where, params = self._where(query, expression, {})
+        matched = expression is not None
         if tag:
             has_tag = f"CASE WHEN {self.has_tag_sql(matched)} THEN 1 ELSE 0 END"
             params = [tag, *params]
@@ -400,17 +508,10 @@ class Engine(VocabularyMixin):
         query: SearchQuery,
         expression: str | None,
         limit: int,
-        sample: int | None = None,
     ) -> list[tuple[str, int]]:
         filters = query.filters.values_except("tag")
-        if sample and expression is not None:
-            from_clause, params, matched = self.sample_from(query, expression, sample)
-            where, keyword_params = self.keyword_where(filters, matched)
-            where = where or "1 = 1"
-            params = [*params, *keyword_params]
-        else:
-            from_clause, where, params = self._where(query, expression, filters)
-            matched = expression is not None
+        from_clause, where, params = self._where(query, expression, filters)
+        matched = expression is not None
         sql = (
             f"SELECT tg.tag, COUNT(*) FROM {from_clause} "  # noqa: S608 (fixed identifiers)
             f"{self.tag_join_sql(matched)} WHERE {where} "

@@ -87,6 +87,7 @@ class DatabaseRebuild(Rebuild):
             self.abort()
             raise
         self.atomic.__exit__(None, None, None)
+        self.backend.forget_live_counts()
         with self.engine.connection.cursor() as cursor:
             self.engine.refresh_statistics(cursor)
         return self.count
