@@ -123,20 +123,9 @@ class AuthorisationViewSet(ReadOnlyViewSet):
         "consent_sha256",
         "ip_address",
     ]
+    # The exported fields (ip_address last), then what is too long for a list.
     inspect_view_fields = [
-        "public_id",
-        "created_at",
-        "company_name",
-        "operator_name",
-        "email",
-        "customer_code",
-        "installation_code",
-        "customer",
-        "case",
-        "user",
-        "language",
-        "consent_version",
-        "consent_sha256",
+        *list_export[:-1],
         "accepted_clauses",
         "ip_address",
         "user_agent",

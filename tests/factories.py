@@ -60,3 +60,49 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+
+def demo_world(*extra_demo_modules: str, **colleague_fields):
+    """The demo companies, partners and logins (``load_demo --only`` taxonomy,
+    accounts and ``extra_demo_modules``; no demo cases), with a second user of
+    Microbit Srl, as a namespace the app tests share."""
+    import io
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+
+    from accounts.models import Partner, User
+    from taxonomy.models import Area, ProductLine
+
+    call_command(
+        "load_demo",
+        "--only",
+        "taxonomy.demo",
+        "accounts.demo",
+        *extra_demo_modules,
+        stdout=io.StringIO(),
+    )
+    microbit = User.objects.get(username="024200")
+    colleague = UserFactory(
+        username="colleague@microbit.example",
+        email="colleague@microbit.example",
+        customer=microbit.customer,
+        **colleague_fields,
+    )
+    return SimpleNamespace(
+        microbit=microbit,
+        colleague=colleague,
+        rossi=User.objects.get(username="031337"),
+        partner=User.objects.get(username="partner"),
+        partner2=User.objects.get(username="partner2"),
+        editor=User.objects.get(username="editor"),
+        admin=User.objects.get(username="admin"),
+        nordest=Partner.objects.get(code="P0100"),
+        centro=Partner.objects.get(code="P0200"),
+        accounting=ProductLine.objects.get(code="accounting"),
+        warehouse=ProductLine.objects.get(code="warehouse"),
+        payroll=ProductLine.objects.get(code="payroll"),
+        vat=Area.objects.get(product_line__code="accounting", code="vat"),
+        inventory=Area.objects.get(product_line__code="warehouse", code="inventory"),
+        payslips=Area.objects.get(product_line__code="payroll", code="payslips"),
+    )

@@ -4,18 +4,15 @@ cases), files of every kind, and helpers to open cases and post forms."""
 import io
 import struct
 import zipfile
-from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Partner, User
 from cases.services import CaseDraft, submit_case
-from taxonomy.models import Area, ProductLine
-from tests.factories import UserFactory
+from taxonomy.models import Area
+from tests.factories import demo_world
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
@@ -60,36 +57,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 @pytest.fixture
 def world(db):
     """The demo companies, partners and logins (no demo cases)."""
-    call_command(
-        "load_demo",
-        "--only",
-        "taxonomy.demo",
-        "accounts.demo",
-        stdout=io.StringIO(),
-    )
-    microbit = User.objects.get(username="024200")
-    colleague = UserFactory(
-        username="colleague@microbit.example",
-        email="colleague@microbit.example",
-        customer=microbit.customer,
-    )
-    return SimpleNamespace(
-        microbit=microbit,
-        colleague=colleague,
-        rossi=User.objects.get(username="031337"),
-        partner=User.objects.get(username="partner"),
-        partner2=User.objects.get(username="partner2"),
-        editor=User.objects.get(username="editor"),
-        admin=User.objects.get(username="admin"),
-        nordest=Partner.objects.get(code="P0100"),
-        centro=Partner.objects.get(code="P0200"),
-        accounting=ProductLine.objects.get(code="accounting"),
-        warehouse=ProductLine.objects.get(code="warehouse"),
-        payroll=ProductLine.objects.get(code="payroll"),
-        vat=Area.objects.get(product_line__code="accounting", code="vat"),
-        inventory=Area.objects.get(product_line__code="warehouse", code="inventory"),
-        payslips=Area.objects.get(product_line__code="payroll", code="payslips"),
-    )
+    return demo_world()
 
 
 @pytest.fixture

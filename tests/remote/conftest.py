@@ -2,20 +2,16 @@
 logins with the demo clauses and tools (no demo cases), helpers to open a case,
 fill in the authorisation form and open a session with its code."""
 
-import io
 import re
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Partner, User
 from cases.services import CaseDraft, submit_case
 from remote.models import Authorisation, ConsentVersion
-from taxonomy.models import Area, ProductLine
-from tests.factories import UserFactory
+from tests.factories import demo_world
 
 CODE_RE = re.compile(r"data-session-code>\s*([0-9]{3} [0-9]{3} [0-9]{3})\s*<")
 
@@ -27,35 +23,7 @@ def url(name: str, *args, language: str = "en", **kwargs) -> str:
 
 @pytest.fixture
 def world(db):
-    call_command(
-        "load_demo",
-        "--only",
-        "taxonomy.demo",
-        "accounts.demo",
-        "remote.demo",
-        stdout=io.StringIO(),
-    )
-    microbit = User.objects.get(username="024200")
-    colleague = UserFactory(
-        username="colleague@microbit.example",
-        email="colleague@microbit.example",
-        first_name="Carla",
-        last_name="Colleghi",
-        customer=microbit.customer,
-    )
-    return SimpleNamespace(
-        microbit=microbit,
-        colleague=colleague,
-        rossi=User.objects.get(username="031337"),
-        partner=User.objects.get(username="partner"),
-        partner2=User.objects.get(username="partner2"),
-        editor=User.objects.get(username="editor"),
-        admin=User.objects.get(username="admin"),
-        nordest=Partner.objects.get(code="P0100"),
-        centro=Partner.objects.get(code="P0200"),
-        accounting=ProductLine.objects.get(code="accounting"),
-        vat=Area.objects.get(product_line__code="accounting", code="vat"),
-    )
+    return demo_world("remote.demo", first_name="Carla", last_name="Colleghi")
 
 
 @pytest.fixture
