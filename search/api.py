@@ -87,6 +87,7 @@ def search_endpoint(request):
     return JsonResponse(
         {
             "total": results.total,
+            "total_exact": results.total_exact,
             "page": results.page,
             "results": [_hit_json(hit) for hit in results.hits],
             "facets": {

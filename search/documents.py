@@ -181,6 +181,9 @@ class SearchResults:
     frequent first; the counts honour every filter except the facet's own, so a
     page can offer the alternatives. ``matched_all_words`` is false when too few
     documents contained every word and the results match some of them.
+    ``total_exact`` is false when ``total`` is an estimate: the database
+    backend on PostgreSQL estimates result sets of more than 2,000 documents
+    from its index (their facet counts are estimates on every database).
     """
 
     total: int
@@ -191,6 +194,7 @@ class SearchResults:
     page: int = 1
     page_size: int = 10
     matched_all_words: bool = True
+    total_exact: bool = True
 
     @property
     def num_pages(self) -> int:

@@ -26,6 +26,7 @@ def test_search_response_shape(client, demo):
     assert status == 200
     assert set(data) == {
         "total",
+        "total_exact",
         "page",
         "results",
         "facets",
@@ -34,6 +35,7 @@ def test_search_response_shape(client, demo):
     }
     assert data["page"] == 1
     assert data["total"] >= 1
+    assert data["total_exact"] is True
     assert data["did_you_mean"] is None
     assert isinstance(data["took_ms"], float)
     first = data["results"][0]

@@ -103,6 +103,8 @@ class _Gathered:
     scale: float | None = None
     #: The matches read (all of them, or the sample), when they were read.
     matches: list[Match] | None = None
+    #: False when ``total`` is an estimate (large result sets on PostgreSQL).
+    exact: bool = True
 
 
 def _scaled(counts: dict[str, int], scale: float) -> dict[str, int]:
@@ -262,7 +264,10 @@ class DatabaseSearchBackend(BaseSearchBackend):
             all_words = len(parsed.clauses) <= max_terms
             if all_words:
                 expression = engine.expression(parsed.clauses, "and")
-                gathered = self._gather(query, expression, filters)
+                # Fewer than ``threshold`` documents with every word of a
+                # longer query: the any-word search below answers instead.
+                enough = threshold if len(parsed.clauses) > 1 else 1
+                gathered = self._gather(query, expression, filters, enough)
                 if gathered.total < threshold and (
                     len(parsed.clauses) > 1
                     # A lone Finnish compound may be found by its parts.
@@ -325,10 +330,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
             page=page,
             page_size=page_size,
             matched_all_words=all_words,
+            total_exact=gathered.exact,
         )
 
     def _gather(
-        self, query: SearchQuery, expression: str | None, filters: dict[str, str]
+        self,
+        query: SearchQuery,
+        expression: str | None,
+        filters: dict[str, str],
+        enough: int = 1,
     ) -> _Gathered:
         """The total and what the facets and the ranking are computed from.
 
@@ -336,7 +346,10 @@ class DatabaseSearchBackend(BaseSearchBackend):
         score, facet values, tags) and the rest is counted here. Beyond it, the
         total is still exact but the facets come from a sample of
         ``EXACT_LIMIT`` matches, scaled up (``scale``), and the ranking from
-        the best candidates (``Engine.head_ranked_ids``)."""
+        the best candidates (``Engine.head_ranked_ids``). When the engine's
+        bound shows fewer than ``enough`` matches, nothing more is read: the
+        total is then that bound (the caller only needs to know it is too
+        small)."""
         engine = self.engine
         tagged = bool(query.filters.tag) or "tag" in query.facets
         if expression is None:
@@ -344,10 +357,12 @@ class DatabaseSearchBackend(BaseSearchBackend):
             total = sum(c.count for c in combinations if c.passes(filters))
             return _Gathered(total, combinations)
         bound = engine.match_bound(query, expression, EXACT_LIMIT)
+        if bound is not None and bound < enough:
+            return _Gathered(bound, [], None, [])
         if bound is None or bound > EXACT_LIMIT:
-            counts = engine.match_counts(query, expression, filters)
-            if counts is not None and counts[0] > EXACT_LIMIT:
-                matches, total = counts
+            counts = engine.match_counts(query, expression, filters, bound)
+            if counts is not None and counts.matches > EXACT_LIMIT:
+                matches, total, exact = counts
                 sample = (
                     engine.collect(
                         query, expression, EXACT_LIMIT, scored=False, tagged=tagged
@@ -360,6 +375,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     combinations_of(sample, query.filters.tag),
                     matches / max(1, len(sample)),
                     sample,
+                    exact,
                 )
         matches = engine.collect(query, expression, EXACT_LIMIT + 1, tagged=tagged)
         if len(matches) > EXACT_LIMIT:

@@ -160,6 +160,15 @@ class Combination:
         return True
 
 
+class Counts(NamedTuple):
+    """The matches of a large result set passing the base filters, and those
+    also passing the keyword filters; ``exact`` is false for estimates."""
+
+    matches: int
+    total: int
+    exact: bool = True
+
+
 class Match(NamedTuple):
     """One matched document: what ranking, filters and facets need of it
     (a named tuple: thousands are made per search)."""
@@ -332,13 +341,18 @@ class Engine(VocabularyMixin):
         if live:
             conditions.append(live)
             params.extend(live_params)
+        self.add_date_range(query, conditions, params)
+        return " AND ".join(conditions), params
+
+    def add_date_range(
+        self, query: SearchQuery, conditions: list[str], params: list[object]
+    ) -> None:
         if query.filters.date_from:
             conditions.append("d.published >= %s")
             params.append(query.filters.date_from)
         if query.filters.date_to:
             conditions.append("d.published <= %s")
             params.append(query.filters.date_to)
-        return " AND ".join(conditions), params
 
     def keyword_where(
         self, filters: dict[str, str], matched: bool = False
@@ -402,17 +416,21 @@ class Engine(VocabularyMixin):
         return None
 
     def match_counts(
-        self, query: SearchQuery, expression: str, filters: dict[str, str]
-    ) -> tuple[int, int] | None:
+        self,
+        query: SearchQuery,
+        expression: str,
+        filters: dict[str, str],
+        bound: int | None = None,
+    ) -> Counts | None:
         """The matches passing the base filters and those also passing
         ``filters``, when they can be counted without reading every match
-        (else None)."""
+        (else None); ``bound`` is what ``match_bound`` answered."""
         matches = self.match_count(query, expression, {})
         if matches is None:
             return None
         if not filters:
-            return matches, matches
-        return matches, self.match_count(query, expression, filters)
+            return Counts(matches, matches)
+        return Counts(matches, self.match_count(query, expression, filters))
 
     def collect(
         self,

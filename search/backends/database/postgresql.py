@@ -3,19 +3,36 @@
 The text is analysed in Python (``search.analysis``) exactly as on SQLite and
 stored with the ``simple`` configuration, which only lowercases: stemming,
 stopwords and accent folding need no extension and no superuser. Weights: title
-A, tags and error codes B, summary C, body D. "Did you mean" uses pg_trgm when
-the extension is installed, else the vocabulary scan shared with SQLite.
+A, tags and error codes B, summary C, body D. Every tsvector also carries its
+document's filter values as lexemes without positions (``FulltextRow.meta``:
+language, visibility, product line, area, type, audience, tags), so that the
+GIN index alone narrows a common word to one language and visibility. "Did you
+mean" uses pg_trgm when the extension is installed, else the vocabulary scan
+shared with SQLite.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import transaction
 
 from ...analysis import Clause
-from .engine import BODY, DOC, TAG, TERM, Engine, FulltextRow
+from ...documents import SearchQuery
+from .engine import (
+    BODY,
+    DOC,
+    KEYWORD_FACETS,
+    TAG,
+    TERM,
+    Counts,
+    Engine,
+    FulltextRow,
+    meta_token,
+)
 
 TSV = "search_document_tsv"
 
@@ -31,6 +48,35 @@ def _lexemes(stems: tuple[str, ...], prefix: bool = False) -> str:
     if len(quoted) == 1:
         return quoted[0]
     return "(" + " <-> ".join(quoted) + ")"
+
+
+def scope_tsquery(query: SearchQuery, filters: dict[str, str] | None = None) -> str:
+    """The language and visibilities of ``query`` (and the keyword and tag
+    ``filters``) as a tsquery of the filter lexemes each tsvector carries,
+    quoted as they are: no parsing."""
+    visibility = " | ".join(
+        f"'{meta_token('visibility', value)}'" for value in sorted(query.visibility)
+    )
+    parts = [f"'{meta_token('lang', query.lang)}'", f"( {visibility} )"]
+    for name in (*KEYWORD_FACETS, "tag"):
+        if filters and name in filters:
+            parts.append(f"'{meta_token(name, filters[name])}'")
+    return " & ".join(parts)
+
+
+def _bitmap_index_rows(plan: Any) -> int | None:
+    """Rows of the one bitmap index scan of an ``EXPLAIN (ANALYZE, FORMAT
+    JSON)`` plan, or None when the plan has none or several."""
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    found: list[int] = []
+    stack = [plan[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        if node.get("Node Type") == "Bitmap Index Scan":
+            found.append(int(node["Actual Rows"]))
+        stack.extend(node.get("Plans", ()))
+    return found[0] if len(found) == 1 else None
 
 
 class PostgreSQLEngine(Engine):
@@ -62,6 +108,28 @@ class PostgreSQLEngine(Engine):
     def live_sql(self, matched: bool) -> tuple[str, list[object]]:
         return ("", []) if matched else super().live_sql(matched)
 
+    def base_where(
+        self, query: SearchQuery, matched: bool = False, column: str = "document"
+    ) -> tuple[str, list[object]]:
+        if not matched:
+            return super().base_where(query, matched)
+        return self.scope_where(query, column)
+
+    def scope_where(
+        self,
+        query: SearchQuery,
+        column: str = "document",
+        filters: dict[str, str] | None = None,
+    ) -> tuple[str, list[object]]:
+        """Language, visibility (and ``filters``) as a second ``@@`` on the
+        tsvector ``column`` the words are matched in: the GIN index
+        intersects the words' documents with them before any row is read.
+        The date range is checked on the rows."""
+        conditions = [f"d.{column} @@ %s::tsquery"]
+        params: list[object] = [scope_tsquery(query, filters)]
+        self.add_date_range(query, conditions, params)
+        return " AND ".join(conditions), params
+
     def has_tag_sql(self, matched: bool) -> str:
         return "%s = ANY(d.tags)" if matched else super().has_tag_sql(matched)
 
@@ -70,9 +138,35 @@ class PostgreSQLEngine(Engine):
             return "CROSS JOIN LATERAL unnest(d.tags) AS tg(tag)"
         return super().tag_join_sql(matched)
 
-    def match_bound(self, query, expression, limit):
-        # Counting stops after limit + 1 matches: a large result set costs no
-        # more than a small one here.
+    # Large result sets --------------------------------------------------------
+    #
+    # Counting thousands of matches exactly means reading each one's row (the
+    # GIN index cannot tell a count alone): 20-60 ms for the commonest words
+    # of 100,000 documents. The number of documents the index itself finds is
+    # known as soon as its bitmap is built, and ``EXPLAIN ANALYZE`` reports
+    # it: an upper bound of the matches (the index may still list rows
+    # deleted since the last vacuum, and phrases are checked on the rows).
+    # Up to ``limit`` matches the caller counts them exactly anyway; beyond,
+    # the totals are these estimates, and flagged as such.
+
+    def index_count(
+        self, query: SearchQuery, expression: str, filters: dict[str, str]
+    ) -> int | None:
+        """Documents the GIN index finds for ``expression`` within the
+        language, visibility and ``filters`` of ``query``, without reading
+        their rows; None when the plan is not one bitmap index scan."""
+        scope, params = self.scope_where(query, filters=filters)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, FORMAT JSON) "  # noqa: S608 (fixed identifiers)
+                f"SELECT 1 FROM {TSV} d CROSS JOIN to_tsquery('simple', %s) q "
+                f"WHERE d.document @@ q AND {scope} LIMIT 1",
+                [expression, *params],
+            )
+            return _bitmap_index_rows(cursor.fetchone()[0])
+
+    def _counted(self, query: SearchQuery, expression: str, limit: int) -> int:
+        """Matches counted on their rows, stopping after ``limit + 1``."""
         base, params = self.base_where(query, matched=True)
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -83,8 +177,22 @@ class PostgreSQLEngine(Engine):
             )
             return cursor.fetchone()[0]
 
-    def match_counts(self, query, expression, filters):
-        # One pass over the matches counts both.
+    def match_bound(self, query, expression, limit):
+        if query.filters.date_from or query.filters.date_to:
+            # The index knows no dates: count the rows, up to limit + 1.
+            return self._counted(query, expression, limit)
+        found = self.index_count(query, expression, {})
+        return self._counted(query, expression, limit) if found is None else found
+
+    def match_counts(self, query, expression, filters, bound=None):
+        if not (query.filters.date_from or query.filters.date_to):
+            matches = (
+                self.index_count(query, expression, {}) if bound is None else bound
+            )
+            total = self.index_count(query, expression, filters) if filters else matches
+            if matches is not None and total is not None:
+                return Counts(matches, total, exact=False)
+        # One pass over the matches counts both exactly.
         base, base_params = self.base_where(query, matched=True)
         keywords, keyword_params = self.keyword_where(filters, matched=True)
         filtered = f"COUNT(*) FILTER (WHERE {keywords})" if keywords else "COUNT(*)"
@@ -96,40 +204,48 @@ class PostgreSQLEngine(Engine):
                 [*keyword_params, expression, *base_params],
             )
             matches, total = cursor.fetchone()
-            return matches, total
+            return Counts(matches, total)
 
     def head_ranked_ids(self, query, expression, offset, limit):
-        base, base_params = self.base_where(query, matched=True)
         filters = query.filters.values_except(None)
-        keywords, keyword_params = self.keyword_where(filters, matched=True)
-        where = f"{base} AND {keywords}" if keywords else base
-        params = [expression, *base_params, *keyword_params]
+
+        def where(column: str) -> tuple[str, list[object]]:
+            sql, params = self.scope_where(query, column, filters)
+            return sql, [expression, *params]
+
         source = f"{TSV} d CROSS JOIN to_tsquery('simple', %s) q"
-        rows: list[tuple[int, float]] = []
+        in_head_where, in_head_params = where("head")
         with self.connection.cursor() as cursor:
+            # Ranking the head matches reads them all anyway; they are only
+            # counted when the page goes past them.
             cursor.execute(
-                f"SELECT COUNT(*) FROM {source} WHERE d.head @@ q AND {where}",  # noqa: S608 (fixed identifiers)
-                params,
+                f"SELECT d.document_id, ts_rank({WEIGHTS}, d.head, q, 1) AS score "  # noqa: S608 (fixed identifiers)
+                f"FROM {source} WHERE d.head @@ q AND {in_head_where} "
+                f"ORDER BY score DESC, {self.date_order}, d.document_id DESC "
+                "LIMIT %s OFFSET %s",
+                [*in_head_params, limit, offset],
             )
-            in_head = cursor.fetchone()[0]
-            if offset < in_head:
+            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) == limit:
+                return rows
+            if rows or not offset:
+                in_head = offset + len(rows)
+            else:
                 cursor.execute(
-                    f"SELECT d.document_id, ts_rank({WEIGHTS}, d.head, q, 1) AS score "  # noqa: S608 (fixed identifiers)
-                    f"FROM {source} WHERE d.head @@ q AND {where} "
-                    f"ORDER BY score DESC, {self.date_order}, d.document_id DESC "
-                    "LIMIT %s OFFSET %s",
-                    [*params, limit, offset],
+                    f"SELECT COUNT(*) FROM {source} "  # noqa: S608 (fixed identifiers)
+                    f"WHERE d.head @@ q AND {in_head_where}",
+                    in_head_params,
                 )
-                rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
-            if len(rows) < limit:
-                cursor.execute(
-                    f"SELECT d.document_id FROM {source} "  # noqa: S608 (fixed identifiers)
-                    f"WHERE d.document @@ q AND NOT d.head @@ q AND {where} "
-                    f"ORDER BY {self.date_order}, d.document_id DESC "
-                    "LIMIT %s OFFSET %s",
-                    [*params, limit - len(rows), max(0, offset - in_head)],
-                )
-                rows.extend((row[0], 0.0) for row in cursor.fetchall())
+                in_head = cursor.fetchone()[0]
+            rest_where, rest_params = where("document")
+            cursor.execute(
+                f"SELECT d.document_id FROM {source} "  # noqa: S608 (fixed identifiers)
+                f"WHERE d.document @@ q AND NOT d.head @@ q AND {rest_where} "
+                f"ORDER BY {self.date_order}, d.document_id DESC "
+                "LIMIT %s OFFSET %s",
+                [*rest_params, limit - len(rows), max(0, offset - in_head)],
+            )
+            rows.extend((row[0], 0.0) for row in cursor.fetchall())
         return rows
 
     def expression(self, clauses: Iterable[Clause], operator: str) -> str:
@@ -179,7 +295,8 @@ class PostgreSQLEngine(Engine):
             "area, doc_type, audience, published, tags FROM (SELECT "
             "%s::bigint AS id, setweight(to_tsvector('simple', %s), 'A') || "
             "setweight(to_tsvector('simple', %s), 'B') || "
-            "setweight(to_tsvector('simple', %s), 'C') AS head, %s AS body, "
+            "setweight(to_tsvector('simple', %s), 'C') || "
+            "array_to_tsvector(%s::text[]) AS head, %s AS body, "
             "%s AS suggest, %s AS lang, %s AS visibility, %s AS product_line, "
             "%s AS area, %s AS doc_type, %s AS audience, %s::date AS published, "
             "%s::text[] AS tags) AS r",
@@ -189,6 +306,7 @@ class PostgreSQLEngine(Engine):
                     r.title,
                     r.keywords,
                     r.summary,
+                    r.meta.split(),
                     r.body,
                     r.suggest_title,
                     r.lang,
@@ -219,7 +337,13 @@ class PostgreSQLEngine(Engine):
     def refresh_statistics(self, cursor) -> None:
         # Statistics of the replaced rows would mislead the planner until
         # autovacuum catches up (seen: ten times slower searches meanwhile).
-        cursor.execute(f"ANALYZE {DOC}, {BODY}, {TAG}, {TERM}, {TSV}")
+        tables = f"{DOC}, {BODY}, {TAG}, {TERM}, {TSV}"
+        if self.connection.in_atomic_block:
+            cursor.execute(f"ANALYZE {tables}")
+        else:
+            # Also drops the replaced rows from the GIN indexes, which the
+            # estimated totals of large result sets would count meanwhile.
+            cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
     @contextmanager
     def reading(self) -> Iterator[None]:
