@@ -7,12 +7,15 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from .sitemaps import AllLocalesSitemap
+from .views import favicon, robots_txt
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLocalesSitemap}}),
+    path("robots.txt", robots_txt),
+    path("favicon.ico", favicon),
     # The JSON API (for the product's Help menu) has no language prefix.
     path("api/search/", include("search.api_urls")),
     path("api/deflection/", include("deflection.api_urls")),

@@ -238,3 +238,28 @@ def test_server_error_page_renders_without_the_database(language):
     assert f'href="/{language}/"' in html
     assert "http://" not in html
     assert "https://" not in html
+
+
+def test_the_icon_ships_with_the_portal_and_favicon_ico_finds_it(client, demo):
+    page = client.get("/en/").content.decode()
+    response = client.get("/favicon.ico")
+
+    icon = f"{settings.STATIC_URL}portal/favicon.svg"
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in page
+    assert response.status_code == 302
+    assert response["Location"] == icon
+    assert finders.find("portal/favicon.svg")
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_areas(
+    client, demo
+):
+    response = client.get("/robots.txt")
+    lines = response.content.decode().splitlines()
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    for private in ("/admin/", "/api/", "/*/cases/", "/*/accounts/"):
+        assert f"Disallow: {private}" in lines
+    assert client.get("/sitemap.xml").status_code == 200
