@@ -109,6 +109,36 @@ class SearchBackendContract:
         assert keys(results)[0] == "kb-labels-after-update"
         assert "kb-label-printer" in keys(results)
 
+    def test_a_rare_word_weighs_more_than_a_common_one(self):
+        template = next(d for d in ITALIAN if d.key == "kb-vat-settlement")
+        for n in range(5):
+            services.index_document(
+                replace(
+                    template,
+                    key=f"kb-toner-{n}",
+                    title=f"Manutenzione periodica {n}",
+                    summary="",
+                    body="Il toner va sostituito quando il toner è esaurito.",
+                    tags=(),
+                )
+            )
+        services.index_document(
+            replace(
+                template,
+                key="kb-zeolite",
+                title="Manutenzione del filtro",
+                summary="",
+                body="Il filtro alla zeolite va sostituito ogni anno.",
+                tags=(),
+            )
+        )
+
+        results = search("toner zeolite")
+
+        assert not results.matched_all_words
+        assert keys(results)[0] == "kb-zeolite"
+        assert len(results.hits) == 6
+
     # Access ------------------------------------------------------------------
 
     def test_visibility(self):

@@ -267,7 +267,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 # Fewer than ``threshold`` documents with every word of a
                 # longer query: the any-word search below answers instead.
                 enough = threshold if len(parsed.clauses) > 1 else 1
-                gathered = self._gather(query, expression, filters, enough)
+                terms = engine.term_expressions(parsed.clauses, "and")
+                gathered = self._gather(query, expression, filters, enough, terms)
                 if gathered.total < threshold and (
                     len(parsed.clauses) > 1
                     # A lone Finnish compound may be found by its parts.
@@ -277,7 +278,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if not all_words:
                 clauses = self._any_word_clauses(parsed, query.lang, max_terms)
                 expression = engine.expression(clauses, "or")
-                gathered = self._gather(query, expression, filters)
+                terms = engine.term_expressions(clauses, "or")
+                gathered = self._gather(query, expression, filters, terms=terms)
         else:
             gathered = self._gather(query, None, filters)
         total = gathered.total
@@ -339,6 +341,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         expression: str | None,
         filters: dict[str, str],
         enough: int = 1,
+        terms: list[str] | None = None,
     ) -> _Gathered:
         """The total and what the facets and the ranking are computed from.
 
@@ -377,7 +380,14 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     sample,
                     exact,
                 )
-        matches = engine.collect(query, expression, EXACT_LIMIT + 1, tagged=tagged)
+        matches = engine.collect(
+            query,
+            expression,
+            EXACT_LIMIT + 1,
+            tagged=tagged,
+            terms=terms or (),
+            documents=self._live_count(query.lang) if terms else 0,
+        )
         if len(matches) > EXACT_LIMIT:
             # Too many to rank here (a date range the engine could not count,
             # or documents written since the bound): every statement exact.

@@ -272,6 +272,12 @@ class Engine(VocabularyMixin):
         """Full-text query for ``clauses`` joined by "and" or "or"."""
         raise NotImplementedError
 
+    def term_expressions(self, clauses: Sequence[Clause], operator: str) -> list[str]:
+        """The terms of ``expression(clauses, operator)`` one by one, for
+        engines that weigh each term by its rarity themselves (see
+        ``collect``); empty when the engine's own score does (SQLite's BM25)."""
+        return []
+
     def suggest_rows(
         self,
         stems: list[str],
@@ -439,12 +445,16 @@ class Engine(VocabularyMixin):
         limit: int,
         scored: bool = True,
         tagged: bool = True,
+        terms: Sequence[str] = (),
+        documents: int = 0,
     ) -> list[Match]:
         """Up to ``limit`` matches passing the base filters (language,
         visibility, dates; the keyword filters are left to the caller), with
         their score unless not ``scored``: one statement gives the total,
         every facet and the ranking of a result set of normal size. Without
-        ``tagged`` the tags are not read (no tag filter, no tag facet)."""
+        ``tagged`` the tags are not read (no tag filter, no tag facet).
+        ``terms`` (``term_expressions``) and ``documents`` (live documents of
+        the language) are for engines that weigh the terms themselves."""
         from_clause, where, params = self._where(query, expression, {})
         score = self.score() if scored else "0"
         sql = (
