@@ -29,6 +29,7 @@ earlier run with the same database (``--keep`` keeps the SQLite file).
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import html
 import itertools
@@ -221,6 +222,26 @@ def api_problem() -> str | None:
     return None
 
 
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (Linux), to tell how busy it was."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            return [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_report(before: list[int] | None, after: list[int] | None) -> str:
+    """Load average, and the share of CPU time the virtual machine's host
+    took for others ("steal") while the requests ran: timings vary with both."""
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    if not before or not after or len(before) < 8:
+        return f"load average {load}"
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    steal = spent[7] / max(1, sum(spent))
+    return f"load average {load}; CPU steal during the requests {steal:.1%}"
+
+
 def make_caller():
     """A function (kind, params) → None that sends one request, and how."""
     problem = api_problem()
@@ -363,8 +384,14 @@ def main() -> int:
     requests += description_mix(random.Random(args.seed + 2), vocab, args.descriptions)
     for kind, _label, params in [*requests[:20], *requests[-5:]]:  # warm up
         call(kind, params)
+    # As portal/wsgi.py does once the application is loaded: what is alive
+    # now (the application, and this script's word lists) stays out of the
+    # garbage collector's full passes.
+    gc.collect()
+    gc.freeze()
     timings: dict[str, list[float]] = {"search": [], "suggest": [], "deflection": []}
     by_label: dict[str, list[float]] = {}
+    cpu_before = cpu_times()
     for kind, label, params in requests:
         started = time.perf_counter()
         call(kind, params)
@@ -372,6 +399,7 @@ def main() -> int:
         timings[kind].append(took)
         by_label.setdefault(label, []).append(took)
     print(f"requests through {route}")
+    print(cpu_report(cpu_before, cpu_times()))
     ok = True
     for kind, values in timings.items():
         if not values:
