@@ -105,6 +105,8 @@ def test_choosing_a_log_in_the_case_form_shows_its_articles(indexed, new_page):
     page.get_by_label("What is the problem?").fill("The program stops")
     page.get_by_role("button", name="I still need help").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request assistance")
+    # The form's script runs once the page has loaded (deferred).
+    page.wait_for_load_state("load")
 
     page.get_by_label("Error log (SISERR.LOG)").set_input_files(
         {

@@ -75,7 +75,7 @@
             region.appendChild(list);
         };
 
-        log.addEventListener("change", function () {
+        var checkLog = function () {
             if (!log.files || !log.files.length) { region.textContent = ""; return; }
             if (controller) { controller.abort(); }
             controller = window.AbortController ? new AbortController() : null;
@@ -97,7 +97,10 @@
                 if (error && error.name === "AbortError") { return; }
                 note(texts.failed);
             });
-        });
+        };
+        log.addEventListener("change", checkLog);
+        // A log chosen while the page was still loading, before this ran.
+        if (log.files && log.files.length) { checkLog(); }
     }
 
     // Bring the error summary into view (and to screen readers) after a failed
