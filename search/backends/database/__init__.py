@@ -347,7 +347,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
         Up to ``EXACT_LIMIT`` matches, one statement reads them all (id,
         score, facet values, tags) and the rest is counted here. Beyond it, the
-        total is still exact but the facets come from a sample of
+        total is counted by the engine (exact on SQLite, estimated from the
+        index on PostgreSQL: ``exact``), the facets come from a sample of
         ``EXACT_LIMIT`` matches, scaled up (``scale``), and the ranking from
         the best candidates (``Engine.head_ranked_ids``). When the engine's
         bound shows fewer than ``enough`` matches, nothing more is read: the

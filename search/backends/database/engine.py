@@ -215,7 +215,8 @@ def tag_counts_of(
     return sorted(counts.items(), key=lambda i: (-i[1], i[0]))[:limit]
 
 
-def _no_tags(value: Any) -> Sequence[str]:
+def no_tags(value: Any) -> Sequence[str]:
+    """The tags of a row when they are not wanted (not read)."""
     return ()
 
 
@@ -462,7 +463,7 @@ class Engine(VocabularyMixin):
             f"d.doc_type, d.audience, d.published, d.tags FROM {from_clause} "
             f"WHERE {where} LIMIT %s"
         )
-        tag_values = self.tag_values if tagged else _no_tags
+        tag_values = self.tag_values if tagged else no_tags
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
             return [Match(*row[:7], tag_values(row[7])) for row in cursor.fetchall()]

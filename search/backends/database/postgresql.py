@@ -34,8 +34,8 @@ from .engine import (
     Engine,
     FulltextRow,
     Match,
-    _no_tags,
     meta_token,
+    no_tags,
 )
 
 TSV = "search_document_tsv"
@@ -309,7 +309,7 @@ class PostgreSQLEngine(Engine):
         weights = [
             math.log(1 + (total - found + 0.5) / (found + 0.5)) for found in matched
         ]
-        tag_values = self.tag_values if tagged else _no_tags
+        tag_values = self.tag_values if tagged else no_tags
         return [
             Match(
                 row[0],
