@@ -7,18 +7,30 @@ database stored the text; only the page of hits is ever highlighted.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.utils.html import escape
 
-from .analysis import TOKEN_RE, fold, normalize, stem_tokens
+from .analysis import fold, normalize, stem_tokens
 from .stopwords import STOPWORDS
 
 # Snippets look for matches in this much of a body; beyond it the page of hits
 # would cost more to highlight than to find.
 SCAN_CHARS = 30_000
 ELLIPSIS = "…"
+
+
+@lru_cache(maxsize=256)
+def _words_starting(heads: frozenset[str]) -> re.Pattern[str]:
+    """The words (as ``TOKEN_RE`` finds them) beginning with one of
+    ``heads``, longest heads first."""
+    alternatives = "|".join(
+        re.escape(head) for head in sorted(heads, key=lambda h: (-len(h), h))
+    )
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
 
 
 def _matches(
@@ -30,13 +42,11 @@ def _matches(
         return []
     folded = fold(text)
     # A stem begins with the first letters of its word, so words whose first
-    # two letters start no stem need no stemming.
-    heads = {s[:2] for s in stems} | {p[:2] for p in prefixes}
+    # two letters start no stem need no stemming (nor even a look).
+    heads = frozenset({s[:2] for s in stems} | {p[:2] for p in prefixes})
     stop = STOPWORDS[lang]
     candidates = [
-        m
-        for m in TOKEN_RE.finditer(folded)
-        if (m.group()[:2] in heads or m.group()[:1] in heads) and m.group() not in stop
+        m for m in _words_starting(heads).finditer(folded) if m.group() not in stop
     ]
     if not candidates:
         return []

@@ -48,11 +48,13 @@ def promoted_documents(query: SearchQuery) -> list[Document]:
     text = normalise_query_string(query.text or "")
     if not text:
         return []
-    promotions = (
+    promotions = list(
         SearchPromotion.objects.filter(query__query_string=text, page__isnull=False)
         .select_related("page")
         .order_by("sort_order", "pk")
     )
+    if not promotions:  # most queries: one statement
+        return []
     locale = Locale.objects.filter(language_code=query.lang).first()
     documents: list[Document] = []
     for promotion in promotions:

@@ -67,6 +67,7 @@ def corpus(db, settings, monkeypatch):
     and the estimates count them (as they would count rows deleted since)."""
     settings.SEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
     monkeypatch.setattr("search.backends.database.EXACT_LIMIT", LIMIT)
+    monkeypatch.setattr("search.backends.database.FACET_SAMPLE", LIMIT - 2)
     rng = random.Random()
     word, rare = _letters(rng), _letters(rng)
     documents = _documents(word, rare)

@@ -50,9 +50,9 @@ from .engine import (
     Engine,
     Match,
     analyse_document,
+    best_matches,
     combinations_of,
     facet_counts,
-    order_matches,
     row_values,
     tag_counts_of,
 )
@@ -72,6 +72,9 @@ OR_CANDIDATE_BUDGET = 2000
 #: query matching tens of thousands of documents costs as much as one matching
 #: a few thousand.
 EXACT_LIMIT = 2000
+#: How many matches of a larger result set the facet counts are estimated
+#: from (reading each match's row costs about 10 µs).
+FACET_SAMPLE = 1000
 #: How long the number of live documents of a language may be reused.
 LIVE_COUNT_SECONDS = 60.0
 
@@ -309,11 +312,12 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if scale is not None and query.sort != "date":
                 ranked = engine.head_ranked_ids(query, expression, offset, page_size)
             elif scale is None and gathered.matches is not None:
-                ordered = order_matches(
-                    [m for m in gathered.matches if m.passes(filters)],
+                ordered = best_matches(
+                    (m for m in gathered.matches if m.passes(filters)),
+                    offset + page_size,
                     by_date=query.sort == "date",
                 )
-                ranked = [(m.id, m.score) for m in ordered[offset : offset + page_size]]
+                ranked = [(m.id, m.score) for m in ordered[offset:]]
             else:
                 ranked = engine.ranked_ids(query, expression, offset, page_size)
         hits = self._hits(ranked, query.lang, parsed.highlight_stems)
@@ -349,7 +353,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         score, facet values, tags) and the rest is counted here. Beyond it, the
         total is counted by the engine (exact on SQLite, estimated from the
         index on PostgreSQL: ``exact``), the facets come from a sample of
-        ``EXACT_LIMIT`` matches, scaled up (``scale``), and the ranking from
+        ``FACET_SAMPLE`` matches, scaled up (``scale``), and the ranking from
         the best candidates (``Engine.head_ranked_ids``). When the engine's
         bound shows fewer than ``enough`` matches, nothing more is read: the
         total is then that bound (the caller only needs to know it is too
@@ -369,7 +373,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 matches, total, exact = counts
                 sample = (
                     engine.collect(
-                        query, expression, EXACT_LIMIT, scored=False, tagged=tagged
+                        query, expression, FACET_SAMPLE, scored=False, tagged=tagged
                     )
                     if query.facets
                     else []  # only the total and the best hits are wanted
@@ -388,6 +392,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             tagged=tagged,
             terms=terms or (),
             documents=self._live_count(query.lang) if terms else 0,
+            filters=filters,
         )
         if len(matches) > EXACT_LIMIT:
             # Too many to rank here (a date range the engine could not count,
@@ -396,13 +401,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
             total = sum(c.count for c in combinations if c.passes(filters))
             return _Gathered(total, combinations)
         total = sum(1 for m in matches if m.passes(filters))
-        return _Gathered(
-            total, combinations_of(matches, query.filters.tag), None, matches
+        # (The combinations only serve the keyword facets.)
+        combinations = (
+            combinations_of(matches, query.filters.tag) if query.facets else []
         )
+        return _Gathered(total, combinations, None, matches)
 
     def forget_live_counts(self) -> None:
-        """After a change of the index: count the live documents again."""
+        """After a change of the index: count the live documents again (and
+        forget what the engines cached about it)."""
         self._live_counts.clear()
+        for engine in self._engines.values():
+            engine.forget()
 
     def _live_count(self, lang: str) -> int:
         """Live documents of ``lang``, counted at most every

@@ -8,6 +8,7 @@ metadata and constants, never from input; values always go in parameters.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -225,17 +226,19 @@ def _newest_first(match: Match) -> tuple:
     return (0,) if match.published is None else (1, match.published)
 
 
-def order_matches(matches: list[Match], by_date: bool) -> list[Match]:
-    """``matches`` in the order ``Engine.ranked_ids`` gives: by score, then
-    newest, then newest id (or by date first when ``by_date``)."""
-    ordered = sorted(matches, key=lambda m: m.id, reverse=True)
-    if by_date:
-        ordered.sort(key=lambda m: m.score, reverse=True)
-        ordered.sort(key=_newest_first, reverse=True)
-    else:
-        ordered.sort(key=_newest_first, reverse=True)
-        ordered.sort(key=lambda m: m.score, reverse=True)
-    return ordered
+def _by_score(match: Match) -> tuple:
+    return (match.score, _newest_first(match), match.id)
+
+
+def _by_date(match: Match) -> tuple:
+    return (_newest_first(match), match.score, match.id)
+
+
+def best_matches(matches: Iterable[Match], count: int, by_date: bool) -> list[Match]:
+    """The first ``count`` of ``matches`` in the order ``Engine.ranked_ids``
+    gives: by score, then newest, then newest id (or by date first when
+    ``by_date``); only those are sorted."""
+    return heapq.nlargest(count, matches, key=_by_date if by_date else _by_score)
 
 
 class Engine(VocabularyMixin):
@@ -305,6 +308,9 @@ class Engine(VocabularyMixin):
 
     def refresh_statistics(self, cursor) -> None:
         """After a rebuild: let the query planner see the new tables."""
+
+    def forget(self) -> None:
+        """After a change of the index: drop what was cached about it."""
 
     def reading(self) -> AbstractContextManager:
         """Context of the statements of one search (planner settings)."""
@@ -448,6 +454,7 @@ class Engine(VocabularyMixin):
         tagged: bool = True,
         terms: Sequence[str] = (),
         documents: int = 0,
+        filters: dict[str, str] | None = None,
     ) -> list[Match]:
         """Up to ``limit`` matches passing the base filters (language,
         visibility, dates; the keyword filters are left to the caller), with
@@ -455,7 +462,9 @@ class Engine(VocabularyMixin):
         every facet and the ranking of a result set of normal size. Without
         ``tagged`` the tags are not read (no tag filter, no tag facet).
         ``terms`` (``term_expressions``) and ``documents`` (live documents of
-        the language) are for engines that weigh the terms themselves."""
+        the language) are for engines that weigh the terms themselves, and
+        ``filters`` (the keyword filters) for those that rank the best of the
+        matches passing them again."""
         from_clause, where, params = self._where(query, expression, {})
         score = self.score() if scored else "0"
         sql = (

@@ -13,9 +13,13 @@ shared with SQLite.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
 import operator
+import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,6 +38,7 @@ from .engine import (
     Engine,
     FulltextRow,
     Match,
+    best_matches,
     meta_token,
     no_tags,
 )
@@ -42,6 +47,44 @@ TSV = "search_document_tsv"
 
 # ts_rank weights for D, C, B, A (body, summary, keywords, title).
 WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
+
+# Re-ranking (see ``PostgreSQLEngine.rerank``) -------------------------------
+#: How many of the best matches of the first ranking BM25F ranks again.
+RERANK_DEPTH = 50
+#: BM25F weights of the title (A), tags and codes (B), summary (C), body (D).
+FIELD_WEIGHTS = (10.0, 6.0, 3.0, 1.0)
+#: BM25's term-frequency saturation and length normalisation.
+K1 = 1.6
+B = 0.75
+#: ts_rank weights (D, C, B, A) that count the title only, the title and the
+#: keywords, and so on: a word's positions are in that order in a tsvector.
+PREFIX_WEIGHTS = ("'{0,0,0,1}'", "'{0,0,1,1}'", "'{0,1,1,1}'", "'{1,1,1,1}'")
+FIELDS = "abcd"
+#: How long the average field lengths of a language may be reused.
+FIELD_LENGTHS_SECONDS = 600.0
+FIELD_LENGTHS_SAMPLE = 500
+# ts_rank of one word whose first n positions all weigh 1 is
+# sum(1/j**2 for j in 1..n) / (pi**2 / 6), normalisation 0 (a tsvector keeps
+# at most 256 positions of a word): the midpoints between successive sums turn
+# a rank back into n.
+_ZETA2 = 1.64493406685
+_SUMS = [0.0, *itertools.accumulate(1 / (j * j) for j in range(1, 257))]
+_MIDPOINTS = [(a + b) / 2 / _ZETA2 for a, b in itertools.pairwise(_SUMS)]
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def occurrences(rank: float) -> int:
+    """How many positions of a word ``rank`` (ts_rank of the word alone,
+    normalisation 0, the counted positions first) stands for."""
+    return bisect.bisect(_MIDPOINTS, rank)
+
+
+def alternatives(term: str) -> list[tuple[str, ...]]:
+    """The alternatives of one of ``term_expressions``' terms, each the
+    stems of a phrase: "'a'", "('a' <-> 'b')", "('a' | ('b' <-> 'c'))"."""
+    if " | " in term:
+        return [tuple(_QUOTED.findall(alt)) for alt in term[1:-1].split(" | ")]
+    return [tuple(_QUOTED.findall(term))]
 
 
 def _lexemes(stems: tuple[str, ...], prefix: bool = False) -> str:
@@ -91,6 +134,7 @@ class PostgreSQLEngine(Engine):
     def __init__(self, using: str) -> None:
         super().__init__(using)
         self._trigrams: bool | None = None
+        self._field_lengths: dict[str, tuple[float, tuple[float, ...]]] = {}
 
     # A match reads the tsvector table alone: it holds its own copy of the
     # filter and facet columns (migration 0005), and only live documents.
@@ -279,50 +323,174 @@ class PostgreSQLEngine(Engine):
         return parts
 
     def collect(
-        self, query, expression, limit, scored=True, tagged=True, terms=(), documents=0
+        self,
+        query,
+        expression,
+        limit,
+        scored=True,
+        tagged=True,
+        terms=(),
+        documents=0,
+        filters=None,
     ):
         if not (scored and terms):
             return super().collect(query, expression, limit, scored, tagged)
         # ``ts_rank`` knows nothing of how rare a word is: "printer" in a
-        # title counts as much as "the". Each term is ranked on its own here
-        # (the row is read once: another ts_rank costs little) and weighted
-        # by its inverse document frequency, as BM25 does; the frequencies
-        # are those of the matches read, which are all the documents holding
-        # any of the terms, as long as there are no more than ``limit``.
+        # title counts as much as "the". BM25F (``rerank``) weighs each term by
+        # its inverse document frequency; the frequencies are those of the
+        # matches read here, which are all the documents holding any of the
+        # terms, as long as there are no more than ``limit``. Which terms a
+        # match holds costs a third of ranking each term on its own, and the
+        # first ranking (one ts_rank of the whole query) only has to bring the
+        # right documents among the ``RERANK_DEPTH`` best.
         from_clause, where, params = self._where(query, expression, {})
-        ranks = ", ".join(
-            f"ts_rank({WEIGHTS}, d.document, to_tsquery('simple', %s), 1)"
-            for _term in terms
-        )
+        # Every match of an all-words search holds every term: only an
+        # any-word search needs to ask which.
+        several = len(terms) > 1 and expression == " | ".join(terms)
+        holds = ", ".join("d.document @@ %s::tsquery" for _term in terms)
+        tags = "d.tags" if tagged else "NULL"
         sql = (
-            f"SELECT d.document_id, ARRAY[{ranks}]::float4[], d.product_line, "  # noqa: S608 (fixed identifiers)
-            f"d.area, d.doc_type, d.audience, d.published, d.tags FROM {from_clause} "
-            f"WHERE {where} LIMIT %s"
+            f"SELECT d.document_id, {self.score()}, d.product_line, d.area, "  # noqa: S608 (fixed identifiers)
+            f"d.doc_type, d.audience, d.published, {tags}, "
+            f"{f'ARRAY[{holds}]' if several else 'NULL'} "
+            f"FROM {from_clause} WHERE {where} LIMIT %s"
         )
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*terms, *params, limit])
+            cursor.execute(sql, [*(terms if several else ()), *params, limit])
             rows = cursor.fetchall()
-        # Thousands of rows times a dozen terms: the loops run in C (map).
-        vectors = [row[1] for row in rows]
-        matched = [sum(map(bool, column)) for column in zip(*vectors, strict=True)]
+        if several:
+            # Thousands of rows times a dozen terms: the loops run in C.
+            matched = [sum(c) for c in zip(*(row[8] for row in rows), strict=True)]
+        else:
+            matched = [len(rows)] * len(terms)
         total = max(documents, len(rows))
         weights = [
             math.log(1 + (total - found + 0.5) / (found + 0.5)) for found in matched
         ]
         tag_values = self.tag_values if tagged else no_tags
+        matches = [Match(*row[:7], tag_values(row[7])) for row in rows]
+        # (One word: BM25F would order its matches much as ts_rank does.)
+        if len(terms) > 1 and len(rows) < limit and query.sort != "date":
+            matches = self.rerank(query, matches, list(terms), weights, filters or {})
+        return matches
+
+    # BM25F ----------------------------------------------------------------------
+    #
+    # ``ts_rank`` adds up a word's occurrences with a weight per field but
+    # saturates after two or three of them, and divides by the length of the
+    # whole document: a long article mentioning the words of a description
+    # here and there outranks the short one about the problem. BM25F counts
+    # each word's occurrences per field, normalises each field by its length
+    # against the language's average, and saturates the weighted sum (what
+    # Elasticsearch's ``combined_fields`` query does). Counting per field costs
+    # four ``ts_rank`` per word and row, too much for thousands of matches: the
+    # first ranking chooses the ``RERANK_DEPTH`` best (passing the keyword
+    # filters) and only those are counted and ranked again, above the others.
+
+    def rerank(
+        self,
+        query: SearchQuery,
+        matches: list[Match],
+        terms: list[str],
+        idf: list[float],
+        filters: dict[str, str],
+    ) -> list[Match]:
+        """``matches`` with the first ``RERANK_DEPTH`` of those passing
+        ``filters`` scored again by BM25F, above all the others; ``idf`` is
+        the weight of each of ``terms``."""
+        candidates = best_matches(
+            (m for m in matches if m.passes(filters)), RERANK_DEPTH, by_date=False
+        )
+        if not candidates:
+            return matches
+        phrases = [alternatives(term) for term in terms]
+        stems = list(dict.fromkeys(s for alts in phrases for alt in alts for s in alt))
+        counted = self.field_counts([m.id for m in candidates], stems)
+        averages = self.field_lengths(query.lang)
+        scores = {}
+        for document_id, (counts, lengths) in counted.items():
+            norms = [
+                weight / (1 - B + B * length / average) if average else weight
+                for weight, length, average in zip(
+                    FIELD_WEIGHTS, lengths, averages, strict=True
+                )
+            ]
+            score = 0.0
+            for weight, alts in zip(idf, phrases, strict=True):
+                if len(alts) == 1 and len(alts[0]) == 1:  # one word
+                    frequency = sum(map(operator.mul, norms, counts[alts[0][0]]))
+                else:
+                    # A phrase occurs as often as its rarest word; alternatives
+                    # (synonyms) count together, as one word.
+                    frequency = sum(
+                        norm
+                        * sum(min(counts[stem][field] for stem in alt) for alt in alts)
+                        for field, norm in enumerate(norms)
+                    )
+                if frequency:
+                    score += weight * frequency * (K1 + 1) / (K1 + frequency)
+            scores[document_id] = score
+        chosen = {m.id for m in candidates}
+        floor = max((m.score for m in matches if m.id not in chosen), default=0.0)
         return [
-            Match(
-                row[0],
-                sum(map(operator.mul, weights, vector)),
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                tag_values(row[7]),
-            )
-            for row, vector in zip(rows, vectors, strict=True)
+            m._replace(score=floor + 1e-6 + scores.get(m.id, 0.0))
+            if m.id in chosen
+            else m
+            for m in matches
         ]
+
+    def field_counts(
+        self, document_ids: list[int], stems: list[str]
+    ) -> dict[int, tuple[dict[str, list[int]], list[int]]]:
+        """Per document: the occurrences of each stem in each field (title,
+        keywords, summary, body) and each field's length in distinct words."""
+        ranks = ", ".join(
+            f"ts_rank({weights}, d.document, to_tsquery('simple', %s), 0)"
+            for _stem in stems
+            for weights in PREFIX_WEIGHTS
+        )
+        lengths = ", ".join(
+            f"length(ts_filter(d.document, '{{{field}}}'))" for field in FIELDS
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.document_id, ARRAY[{ranks}]::float4[], "  # noqa: S608 (fixed identifiers)
+                f"ARRAY[{lengths}] FROM {TSV} d WHERE d.document_id = ANY(%s)",
+                [*(f"'{s}'" for s in stems for _ in PREFIX_WEIGHTS), document_ids],
+            )
+            rows = cursor.fetchall()
+        counted = {}
+        width = len(PREFIX_WEIGHTS)
+        for document_id, ranks_row, lengths_row in rows:
+            counts = {}
+            for position, stem in enumerate(stems):
+                # Positions in the first one, two, three and four fields.
+                within = [0, *map(occurrences, ranks_row[position * width :][:width])]
+                counts[stem] = [b - a for a, b in itertools.pairwise(within)]
+            counted[document_id] = (counts, lengths_row)
+        return counted
+
+    def field_lengths(self, lang: str) -> tuple[float, ...]:
+        """Average length of each field in the documents of ``lang`` (from a
+        sample), reused for ``FIELD_LENGTHS_SECONDS``."""
+        now = time.monotonic()
+        cached = self._field_lengths.get(lang)
+        if cached is None or now - cached[0] > FIELD_LENGTHS_SECONDS:
+            averages = ", ".join(
+                f"avg(length(ts_filter(s.document, '{{{field}}}')))" for field in FIELDS
+            )
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {averages} FROM (SELECT d.document FROM {TSV} d "  # noqa: S608 (fixed identifiers)
+                    "WHERE d.document @@ %s::tsquery LIMIT %s) s",
+                    [f"'{meta_token('lang', lang)}'", FIELD_LENGTHS_SAMPLE],
+                )
+                values = tuple(float(value or 0) for value in cursor.fetchone())
+            cached = self._field_lengths[lang] = (now, values)
+        return cached[1]
+
+    def forget(self) -> None:
+        self._field_lengths.clear()
 
     def suggest_rows(self, stems, prefix, base_where, params, limit):
         terms = [_lexemes((stem,)) for stem in stems]
@@ -410,7 +578,16 @@ class PostgreSQLEngine(Engine):
         # through bitmap scans only, in a transaction of its own; inside an
         # outer transaction the previous settings are put back afterwards, so
         # the caller's later statements are planned as usual.
+        nested = self.connection.in_atomic_block
         with transaction.atomic(using=self.using), self.connection.cursor() as cur:
+            if not nested:
+                # The settings end with the transaction.
+                cur.execute(
+                    "SELECT set_config('enable_seqscan', 'off', true), "
+                    "set_config('enable_indexscan', 'off', true)"
+                )
+                yield
+                return
             cur.execute(
                 "SELECT current_setting('enable_seqscan'), "
                 "current_setting('enable_indexscan'), "
