@@ -29,7 +29,9 @@ import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKEN_RE = re.compile(r"[^\W_]+")
+#: One character of a word: a letter or a digit (not "_").
+WORD_CHAR = r"[^\W_]"
+TOKEN_RE = re.compile(WORD_CHAR + "+")
 
 STEMMER_NAMES = {"it": "italian", "fi": "finnish", "en": "english"}
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.utils.html import escape
 
-from .analysis import fold, normalize, stem_tokens
+from .analysis import WORD_CHAR, fold, normalize, stem_tokens
 from .stopwords import STOPWORDS
 
 # Snippets look for matches in this much of a body; beyond it the page of hits
@@ -30,7 +30,7 @@ def _words_starting(heads: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(
         re.escape(head) for head in sorted(heads, key=lambda h: (-len(h), h))
     )
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
+    return re.compile(rf"(?<!{WORD_CHAR})(?:{alternatives}){WORD_CHAR}*")
 
 
 def _matches(

@@ -417,16 +417,13 @@ class PostgreSQLEngine(Engine):
             ]
             score = 0.0
             for weight, alts in zip(idf, phrases, strict=True):
-                if len(alts) == 1 and len(alts[0]) == 1:  # one word
-                    frequency = sum(map(operator.mul, norms, counts[alts[0][0]]))
-                else:
-                    # A phrase occurs as often as its rarest word; alternatives
-                    # (synonyms) count together, as one word.
-                    frequency = sum(
-                        norm
-                        * sum(min(counts[stem][field] for stem in alt) for alt in alts)
-                        for field, norm in enumerate(norms)
-                    )
+                # A phrase occurs as often as its rarest word; alternatives
+                # (synonyms) count together, as one word.
+                per_field = [
+                    sum(min(counts[stem][field] for stem in alt) for alt in alts)
+                    for field in range(len(FIELDS))
+                ]
+                frequency = sum(map(operator.mul, norms, per_field))
                 if frequency:
                     score += weight * frequency * (K1 + 1) / (K1 + frequency)
             scores[document_id] = score
