@@ -11,7 +11,7 @@ from search import services
 from search.backends import get_search_backend
 from search.backends.database import postgresql
 from search.backends.database.engine import Match, best_matches
-from search.documents import Document, SearchQuery
+from search.documents import FACETS, Document, SearchFilters, SearchQuery
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's tsvectors"
@@ -169,3 +169,63 @@ def test_average_field_lengths_are_forgotten_when_the_index_changes(
         )
     )
     assert engine.field_lengths("fi")[0] > before[0]
+
+
+def _filtered_corpus() -> None:
+    lines = ("accounting", "payroll", "warehouse")
+    for n in range(18):
+        services.index_document(
+            Document(
+                key=f"doc-{n:02d}",
+                lang="en",
+                title=f"Printer {('queue', 'driver', 'tray')[n % 3]} {n}",
+                body=f"The printer stops when the {('toner', 'paper', 'cable')[n % 3]} "
+                f"runs out; restart the spooler. Symptom: "
+                f"{('jam', 'smudge', 'noise', 'stripe', 'fade')[n % 5]}.",
+                product_line=lines[n % 3],
+                area="setup" if n % 2 else "daily-use",
+                tags=["hardware"] if n % 4 == 0 else [],
+                published=date(2024, 1, 1 + n),
+                url=f"/en/kb/doc-{n:02d}/",
+            )
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "printer",  # one word
+        "printer spooler",  # every word
+        "my printer leaves a smudge and a stripe after the restart",  # any word
+    ],
+)
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(product_line="payroll"),
+        SearchFilters(product_line="accounting", area="setup"),
+        SearchFilters(tag="hardware"),
+        SearchFilters(product_line="warehouse", date_from=date(2024, 1, 6)),
+    ],
+    ids=["line", "line+area", "tag", "line+dates"],
+)
+def test_a_search_without_facets_finds_what_the_faceted_search_finds(
+    database_backend, text, filters
+):
+    # Without facets, only the matches passing the filters are read (and on
+    # PostgreSQL their facet values are not): the same hits and total. (The
+    # scores may differ on PostgreSQL: a word's rarity is measured among the
+    # matches read.)
+    _filtered_corpus()
+    plain = services.search_documents(
+        SearchQuery(text=text, lang="en", filters=filters, page_size=20)
+    )
+    faceted = services.search_documents(
+        SearchQuery(text=text, lang="en", filters=filters, page_size=20, facets=FACETS)
+    )
+    assert plain.total == faceted.total > 0
+    assert sorted(h.key for h in plain.hits) == sorted(h.key for h in faceted.hits)
+    for hit in plain.hits:
+        for name in ("product_line", "area"):
+            assert getattr(filters, name) in (None, getattr(hit, name))

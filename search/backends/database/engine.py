@@ -421,11 +421,17 @@ class Engine(VocabularyMixin):
             return cursor.fetchone()[0]
 
     def match_bound(
-        self, query: SearchQuery, expression: str, limit: int
+        self,
+        query: SearchQuery,
+        expression: str,
+        limit: int,
+        narrow: dict[str, str] | None = None,
     ) -> int | None:
         """A cheap upper bound of the matches of ``expression`` (any number
         above ``limit`` when there are more), or None: when it is ``limit``
-        or less, the exact path is quicker."""
+        or less, the exact path is quicker. The bound may count only the
+        matches passing the keyword filters ``narrow`` (``collect`` then reads
+        no others)."""
         return None
 
     def match_counts(
@@ -455,17 +461,21 @@ class Engine(VocabularyMixin):
         terms: Sequence[str] = (),
         documents: int = 0,
         filters: dict[str, str] | None = None,
+        narrow: dict[str, str] | None = None,
     ) -> list[Match]:
         """Up to ``limit`` matches passing the base filters (language,
-        visibility, dates; the keyword filters are left to the caller), with
-        their score unless not ``scored``: one statement gives the total,
-        every facet and the ranking of a result set of normal size. Without
-        ``tagged`` the tags are not read (no tag filter, no tag facet).
+        visibility, dates), with their score unless not ``scored``: one
+        statement gives the total, every facet and the ranking of a result set
+        of normal size. The keyword filters are left to the caller (the facets
+        count what they leave out), unless ``narrow`` gives them: no facets
+        are wanted then, and engines may leave the facet values of the matches
+        unread. Without ``tagged`` the tags are not read (no tag filter, no
+        tag facet).
         ``terms`` (``term_expressions``) and ``documents`` (live documents of
         the language) are for engines that weigh the terms themselves, and
         ``filters`` (the keyword filters) for those that rank the best of the
         matches passing them again."""
-        from_clause, where, params = self._where(query, expression, {})
+        from_clause, where, params = self._where(query, expression, narrow or {})
         score = self.score() if scored else "0"
         sql = (
             f"SELECT {self.id_sql(True)}, {score}, d.product_line, d.area, "  # noqa: S608 (fixed identifiers)

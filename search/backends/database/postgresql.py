@@ -178,6 +178,15 @@ class PostgreSQLEngine(Engine):
         self.add_date_range(query, conditions, params)
         return " AND ".join(conditions), params
 
+    def _where(self, query, expression, filters):
+        if expression is None:
+            return super()._where(query, expression, filters)
+        # The keyword and tag filters too are lexemes of the tsvector: the
+        # GIN index leaves out the rows they would reject.
+        from_clause, params = self.match_from(expression)
+        scope, scope_params = self.scope_where(query, filters=filters)
+        return from_clause, f"d.document @@ q AND {scope}", [*params, *scope_params]
+
     def has_tag_sql(self, matched: bool) -> str:
         return "%s = ANY(d.tags)" if matched else super().has_tag_sql(matched)
 
@@ -213,24 +222,29 @@ class PostgreSQLEngine(Engine):
             )
             return _bitmap_index_rows(cursor.fetchone()[0])
 
-    def _counted(self, query: SearchQuery, expression: str, limit: int) -> int:
-        """Matches counted on their rows, stopping after ``limit + 1``."""
-        base, params = self.base_where(query, matched=True)
+    def _counted(
+        self, query: SearchQuery, expression: str, limit: int, filters: dict[str, str]
+    ) -> int:
+        """Matches passing ``filters`` counted on their rows, stopping after
+        ``limit + 1``."""
+        from_clause, where, params = self._where(query, expression, filters)
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM {TSV} d "  # noqa: S608 (fixed identifiers)
-                "CROSS JOIN to_tsquery('simple', %s) q "
-                f"WHERE d.document @@ q AND {base} LIMIT %s) m",
-                [expression, *params, limit + 1],
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_clause} "  # noqa: S608 (fixed identifiers)
+                f"WHERE {where} LIMIT %s) m",
+                [*params, limit + 1],
             )
             return cursor.fetchone()[0]
 
-    def match_bound(self, query, expression, limit):
+    def match_bound(self, query, expression, limit, narrow=None):
+        narrow = narrow or {}
         if query.filters.date_from or query.filters.date_to:
             # The index knows no dates: count the rows, up to limit + 1.
-            return self._counted(query, expression, limit)
-        found = self.index_count(query, expression, {})
-        return self._counted(query, expression, limit) if found is None else found
+            return self._counted(query, expression, limit, narrow)
+        found = self.index_count(query, expression, narrow)
+        if found is None:
+            return self._counted(query, expression, limit, narrow)
+        return found
 
     def match_counts(self, query, expression, filters, bound=None):
         if not (query.filters.date_from or query.filters.date_to):
@@ -332,9 +346,12 @@ class PostgreSQLEngine(Engine):
         terms=(),
         documents=0,
         filters=None,
+        narrow=None,
     ):
         if not (scored and terms):
-            return super().collect(query, expression, limit, scored, tagged)
+            return super().collect(
+                query, expression, limit, scored, tagged, narrow=narrow
+            )
         # ``ts_rank`` knows nothing of how rare a word is: "printer" in a
         # title counts as much as "the". BM25F (``rerank``) weighs each term by
         # its inverse document frequency; the frequencies are those of the
@@ -343,15 +360,18 @@ class PostgreSQLEngine(Engine):
         # match holds costs a third of ranking each term on its own, and the
         # first ranking (one ts_rank of the whole query) only has to bring the
         # right documents among the ``RERANK_DEPTH`` best.
-        from_clause, where, params = self._where(query, expression, {})
+        from_clause, where, params = self._where(query, expression, narrow or {})
         # Every match of an all-words search holds every term: only an
         # any-word search needs to ask which.
         several = len(terms) > 1 and expression == " | ".join(terms)
         holds = ", ".join("d.document @@ %s::tsquery" for _term in terms)
-        tags = "d.tags" if tagged else "NULL"
+        # Without facets (``narrow`` given), every row read passes the
+        # keyword filters: their values are known, the others are not needed.
+        keywords = "d.product_line, d.area, d.doc_type, d.audience, "
+        facets = keywords if narrow is None else ""
+        tags = "d.tags" if tagged and narrow is None else "NULL"
         sql = (
-            f"SELECT d.document_id, {self.score()}, d.product_line, d.area, "  # noqa: S608 (fixed identifiers)
-            f"d.doc_type, d.audience, d.published, {tags}, "
+            f"SELECT d.document_id, {self.score()}, {facets}d.published, {tags}, "  # noqa: S608 (fixed identifiers)
             f"{f'ARRAY[{holds}]' if several else 'NULL'} "
             f"FROM {from_clause} WHERE {where} LIMIT %s"
         )
@@ -360,15 +380,20 @@ class PostgreSQLEngine(Engine):
             rows = cursor.fetchall()
         if several:
             # Thousands of rows times a dozen terms: the loops run in C.
-            matched = [sum(c) for c in zip(*(row[8] for row in rows), strict=True)]
+            matched = [sum(c) for c in zip(*(row[-1] for row in rows), strict=True)]
         else:
             matched = [len(rows)] * len(terms)
         total = max(documents, len(rows))
         weights = [
             math.log(1 + (total - found + 0.5) / (found + 0.5)) for found in matched
         ]
-        tag_values = self.tag_values if tagged else no_tags
-        matches = [Match(*row[:7], tag_values(row[7])) for row in rows]
+        if narrow is None:
+            tag_values = self.tag_values if tagged else no_tags
+            matches = [Match(*row[:7], tag_values(row[7])) for row in rows]
+        else:
+            known = [narrow.get(name, "") for name in KEYWORD_FACETS]
+            tag = (narrow["tag"],) if "tag" in narrow else ()
+            matches = [Match(row[0], row[1], *known, row[2], tag) for row in rows]
         # (One word: BM25F would order its matches much as ts_rank does.)
         if len(terms) > 1 and len(rows) < limit and query.sort != "date":
             matches = self.rerank(query, matches, list(terms), weights, filters or {})

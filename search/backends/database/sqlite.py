@@ -105,7 +105,7 @@ class SQLiteEngine(Engine):
             )
             return cursor.fetchone()[0]
 
-    def match_bound(self, query, expression, limit):
+    def match_bound(self, query, expression, limit, narrow=None):
         # Words alone: their doclists are short, the filter tokens' are not.
         return self._count(expression)
 
