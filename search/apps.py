@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,4 +24,15 @@ class SearchConfig(AppConfig):
     verbose_name = _("Document search")
 
     def ready(self) -> None:
+        from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+        from .promotions import forget_promoted_queries
+
         post_migrate.connect(remove_orphan_fulltext_rows, sender=self)
+        for model in (SearchPromotion, Query):
+            for name, signal in (("saved", post_save), ("deleted", post_delete)):
+                signal.connect(
+                    forget_promoted_queries,
+                    sender=model,
+                    dispatch_uid=f"search_promoted_{model.__name__}_{name}",
+                )

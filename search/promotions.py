@@ -10,6 +10,8 @@ and passing the query's filters. Promotions of external links are not shown
 
 from __future__ import annotations
 
+import time
+
 from django.utils.html import escape
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Locale
@@ -42,18 +44,45 @@ def _passes(document: Document, query: SearchQuery) -> bool:
     )
 
 
+#: How long a process may reuse the list of queries that have promotions. A
+#: promotion saved or deleted in the process clears it at once; other
+#: processes (other web workers) see the change within this many seconds.
+PROMOTED_QUERIES_SECONDS = 30.0
+_promoted_queries: tuple[float, frozenset[str]] | None = None
+
+
+def promoted_queries() -> frozenset[str]:
+    """The (normalised) queries editors pinned pages for. Most searches have
+    none: one look-up here instead of a statement per search."""
+    global _promoted_queries  # noqa: PLW0603 (a per-process cache)
+    now = time.monotonic()
+    cached = _promoted_queries
+    if cached is None or now - cached[0] > PROMOTED_QUERIES_SECONDS:
+        strings = SearchPromotion.objects.filter(page__isnull=False).values_list(
+            "query__query_string", flat=True
+        )
+        cached = _promoted_queries = (now, frozenset(strings))
+    return cached[1]
+
+
+def forget_promoted_queries(**kwargs) -> None:
+    """Receiver of the promotions' (and their queries') saves and deletes."""
+    global _promoted_queries  # noqa: PLW0603 (a per-process cache)
+    _promoted_queries = None
+
+
 def promoted_documents(query: SearchQuery) -> list[Document]:
     """The documents editors pinned for ``query.text``, in their order, that
     the query's reader may see and its filters let through."""
     text = normalise_query_string(query.text or "")
-    if not text:
+    if not text or text not in promoted_queries():
         return []
     promotions = list(
         SearchPromotion.objects.filter(query__query_string=text, page__isnull=False)
         .select_related("page")
         .order_by("sort_order", "pk")
     )
-    if not promotions:  # most queries: one statement
+    if not promotions:
         return []
     locale = Locale.objects.filter(language_code=query.lang).first()
     documents: list[Document] = []

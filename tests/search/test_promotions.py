@@ -89,3 +89,31 @@ def test_external_link_promotions_are_not_results(client, demo):
     urls = [r["url"] for r in api(client, q="vat settlement")[1]["results"]]
 
     assert "https://example.com/" not in urls
+
+
+def test_a_pin_takes_effect_and_ends_at_once(client, demo):
+    # Which queries have pins is kept per process: a save or delete clears it.
+    assert api_keys(client, q="vat settlement")[0] != PINNED
+    promote("vat settlement", PINNED)
+    assert api_keys(client, q="vat settlement")[0] == PINNED
+
+    SearchPromotion.objects.get(query__query_string="vat settlement").delete()
+
+    assert api_keys(client, q="vat settlement")[0] != PINNED
+
+
+def test_pins_saved_by_another_process_are_seen_once_the_list_expires(
+    client, demo, monkeypatch
+):
+    query = Query.get("vat settlement")
+    assert api_keys(client, q="vat settlement")[0] != PINNED
+    # bulk_create sends no signal, as a save in another process reaches none
+    # of this one's receivers.
+    SearchPromotion.objects.bulk_create(
+        [SearchPromotion(query=query, page=page_of(ArticlePage, PINNED), sort_order=0)]
+    )
+    assert api_keys(client, q="vat settlement")[0] != PINNED  # not yet
+
+    monkeypatch.setattr("search.promotions.PROMOTED_QUERIES_SECONDS", 0.0)
+
+    assert api_keys(client, q="vat settlement")[0] == PINNED

@@ -50,7 +50,7 @@ WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
 
 # Re-ranking (see ``PostgreSQLEngine.rerank``) -------------------------------
 #: How many of the best matches of the first ranking BM25F ranks again.
-RERANK_DEPTH = 50
+RERANK_DEPTH = 30
 #: BM25F weights of the title (A), tags and codes (B), summary (C), body (D).
 FIELD_WEIGHTS = (10.0, 6.0, 3.0, 1.0)
 #: BM25's term-frequency saturation and length normalisation.
