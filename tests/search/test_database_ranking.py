@@ -2,6 +2,7 @@
 word counts read back from ``ts_rank``), the order of the best matches, and
 the planner settings of a search outside any transaction."""
 
+import random
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 
 from search import services
 from search.backends import get_search_backend
+from search.backends.database import engine as engine_module
 from search.backends.database import postgresql
 from search.backends.database.engine import Match, best_matches
 from search.documents import FACETS, Document, SearchFilters, SearchQuery
@@ -60,7 +62,30 @@ def test_best_matches_orders_by_score_then_newest_then_id():
     ]
     assert [m.id for m in best_matches(matches, 10, by_date=False)] == [2, 5, 3, 1, 4]
     assert [m.id for m in best_matches(matches, 2, by_date=False)] == [2, 5]
+    # The cut falls among four equal scores: the newest, then the highest id.
+    assert [m.id for m in best_matches(matches, 3, by_date=False)] == [2, 5, 3]
+    assert [m.id for m in best_matches(iter(matches), 4, False)] == [2, 5, 3, 1]
+    assert best_matches(matches, 0, by_date=False) == []
     assert [m.id for m in best_matches(matches, 10, by_date=True)] == [5, 3, 1, 2, 4]
+    assert [m.id for m in best_matches(matches, 2, by_date=True)] == [5, 3]
+
+
+def test_best_matches_agree_with_a_full_sort():
+    rng = random.Random(5)
+    for _ in range(200):
+        matches = [
+            _match(
+                pk,
+                rng.choice([0.5, 1.0, 1.5, rng.random()]),
+                rng.choice([None, date(2024, 1, rng.randint(1, 3))]),
+            )
+            for pk in rng.sample(range(1, 500), rng.randint(0, 40))
+        ]
+        count = rng.randint(0, 45)
+        for by_date in (False, True):
+            key = engine_module._by_date if by_date else engine_module._by_score
+            expected = sorted(matches, key=key, reverse=True)[:count]
+            assert best_matches(matches, count, by_date) == expected
 
 
 @on_postgresql

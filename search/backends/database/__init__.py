@@ -108,6 +108,8 @@ class _Gathered:
     matches: list[Match] | None = None
     #: False when ``total`` is an estimate (large result sets on PostgreSQL).
     exact: bool = True
+    #: True when the matches read all pass the keyword filters already.
+    narrowed: bool = False
 
 
 def _scaled(counts: dict[str, int], scale: float) -> dict[str, int]:
@@ -313,7 +315,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 ranked = engine.head_ranked_ids(query, expression, offset, page_size)
             elif scale is None and gathered.matches is not None:
                 ordered = best_matches(
-                    (m for m in gathered.matches if m.passes(filters)),
+                    gathered.matches
+                    if gathered.narrowed
+                    else (m for m in gathered.matches if m.passes(filters)),
                     offset + page_size,
                     by_date=query.sort == "date",
                 )
@@ -405,6 +409,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             combinations = engine.combinations(query, expression)
             total = sum(c.count for c in combinations if c.passes(filters))
             return _Gathered(total, combinations)
+        if narrow is not None:
+            return _Gathered(len(matches), [], None, matches, narrowed=True)
         total = sum(1 for m in matches if m.passes(filters))
         # (The combinations only serve the keyword facets.)
         combinations = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -226,6 +227,9 @@ def _newest_first(match: Match) -> tuple:
     return (0,) if match.published is None else (1, match.published)
 
 
+_score = operator.attrgetter("score")
+
+
 def _by_score(match: Match) -> tuple:
     return (match.score, _newest_first(match), match.id)
 
@@ -238,7 +242,15 @@ def best_matches(matches: Iterable[Match], count: int, by_date: bool) -> list[Ma
     """The first ``count`` of ``matches`` in the order ``Engine.ranked_ids``
     gives: by score, then newest, then newest id (or by date first when
     ``by_date``); only those are sorted."""
-    return heapq.nlargest(count, matches, key=_by_date if by_date else _by_score)
+    if by_date:
+        return heapq.nlargest(count, matches, key=_by_date)
+    matches = list(matches)
+    if len(matches) > count > 0:
+        # The scores alone (a key in C) find the cut; the matches tied with
+        # the last one kept are then ordered by the whole key.
+        cut = heapq.nlargest(count, matches, key=_score)[-1].score
+        matches = [m for m in matches if m.score >= cut]
+    return sorted(matches, key=_by_score, reverse=True)[:count]
 
 
 class Engine(VocabularyMixin):

@@ -396,7 +396,9 @@ class PostgreSQLEngine(Engine):
             matches = [Match(row[0], row[1], *known, row[2], tag) for row in rows]
         # (One word: BM25F would order its matches much as ts_rank does.)
         if len(terms) > 1 and len(rows) < limit and query.sort != "date":
-            matches = self.rerank(query, matches, list(terms), weights, filters or {})
+            # (Narrowed, every match passes the filters.)
+            left = (filters or {}) if narrow is None else {}
+            matches = self.rerank(query, matches, list(terms), weights, left)
         return matches
 
     # BM25F ----------------------------------------------------------------------
@@ -423,9 +425,8 @@ class PostgreSQLEngine(Engine):
         """``matches`` with the first ``RERANK_DEPTH`` of those passing
         ``filters`` scored again by BM25F, above all the others; ``idf`` is
         the weight of each of ``terms``."""
-        candidates = best_matches(
-            (m for m in matches if m.passes(filters)), RERANK_DEPTH, by_date=False
-        )
+        passing = (m for m in matches if m.passes(filters)) if filters else matches
+        candidates = best_matches(passing, RERANK_DEPTH, by_date=False)
         if not candidates:
             return matches
         phrases = [alternatives(term) for term in terms]
