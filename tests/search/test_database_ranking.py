@@ -9,11 +9,13 @@ import pytest
 from django.db import connection
 
 from search import services
+from search.analysis import parse_query
 from search.backends import get_search_backend
 from search.backends.database import engine as engine_module
 from search.backends.database import postgresql
 from search.backends.database.engine import Match, best_matches
 from search.documents import FACETS, Document, SearchFilters, SearchQuery
+from search.models import SearchDocument
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's tsvectors"
@@ -254,3 +256,28 @@ def test_a_search_without_facets_finds_what_the_faceted_search_finds(
     for hit in plain.hits:
         for name in ("product_line", "area"):
             assert getattr(filters, name) in (None, getattr(hit, name))
+
+
+@pytest.mark.django_db
+def test_narrowed_matches_are_only_those_passing_the_filters(database_backend):
+    # What the engine reads when no facets are wanted: nothing outside the
+    # filters, counted within them.
+    _filtered_corpus()
+    engine = database_backend.engine
+    query = SearchQuery(text="printer", lang="en")
+    parsed = parse_query("printer", "en", 500)
+    expression = engine.expression(parsed.clauses, "and")
+    narrow = {"product_line": "payroll", "area": "setup"}
+    payroll_setup = {f"doc-{n:02d}" for n in range(18) if n % 3 == 1 and n % 2}
+
+    matches = engine.collect(query, expression, 100, narrow=narrow)
+    everything = engine.collect(query, expression, 100)
+
+    keys = dict(SearchDocument.objects.values_list("id", "key"))
+    assert {keys[m.id] for m in matches} == payroll_setup
+    assert len(everything) == 18
+    assert all(m.passes(narrow) for m in matches)
+    bound = engine.match_bound(query, expression, 100, narrow)
+    assert bound is None or bound >= len(payroll_setup)
+    if connection.vendor == "postgresql":  # the GIN index counts within them
+        assert bound == len(payroll_setup)
