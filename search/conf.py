@@ -23,8 +23,12 @@ up to date.
 ``PAGE_SIZE``: hits per page when a query does not say (10).
 ``MAX_PAGE_SIZE``: the largest page a query may ask for (100).
 ``MAX_RESULT_WINDOW``: hits beyond this offset are never returned (10,000).
-``OR_FALLBACK_THRESHOLD``: when fewer documents contain every word, documents
-containing any of the words are returned instead, best first (3).
+``OR_FALLBACK_THRESHOLD``: with fewer results, "did you mean" is offered (3).
+``ALL_WORDS_BOOST``: every document holding any word of a query is a
+candidate; those holding every word score ``1 + ALL_WORDS_BOOST`` times
+higher (0.5).
+``FIELD_WEIGHTS``: BM25 weights of the title, the tags and error codes, the
+summary and the body ((10, 6, 3, 1)).
 ``OR_MAX_TERMS``: the rarest words kept from a long query for the any-word
 search; longer queries skip the every-word search (12).
 ``OR_COMMON_WORD_RATIO``: words in more than this share of a language's
@@ -37,6 +41,29 @@ offered for it (3).
 ``SNIPPET_CHARS``: approximate length of a result snippet (220).
 ``FACET_SIZE``: values listed per facet (20).
 ``DID_YOU_MEAN_MIN_LENGTH``: shorter words are never corrected (4).
+
+Semantic retrieval (``search.embedding``, ``search.vectors``):
+``EMBEDDER``: dotted path of a ``search.embedding.Embedder`` subclass, or None
+for lexical search only (None). A path that cannot be used is logged once and
+treated as None.
+``QUERY_VECTOR_CACHE``: query vectors kept per process, least recently used
+dropped first; 0 keeps none (2048).
+``EMBED_BODY_CHARS``: characters of the body embedded after the title and
+summary; 0 embeds title and summary only (0). Changing it re-embeds every
+document at the next ``embed_articles --missing``.
+``EMBED_BATCH``: passages per model call in the background task (32).
+``VECTOR_STAMP_SECONDS``: how often, at most, a process checks whether other
+processes changed the stored vectors of a language before it searches them
+(30). Its own writes are seen at once.
+
+The pipeline (``search.hybrid``):
+``FUSION_DEPTH``: how many of the lexical and of the semantic list are fused
+(10). ``RRF_K``: the constant of reciprocal rank fusion (60).
+``SEMANTIC_MIN_SIMILARITY``: documents less similar to the query (cosine) are
+not taken from the semantic list (None: the embedder's ``min_similarity``).
+``FALLBACK_BELOW``: with fewer results in the reader's language, the
+languages of ``FALLBACK_LANGUAGES`` (language → languages, in order) are
+searched too (3; ``{"fi": ("en",), "it": ("en",)}``).
 """
 
 from typing import Any
@@ -49,6 +76,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     "MAX_RESULT_WINDOW": 10_000,
     "OR_FALLBACK_THRESHOLD": 3,
+    "ALL_WORDS_BOOST": 0.5,
+    "FIELD_WEIGHTS": (10.0, 6.0, 3.0, 1.0),
     "OR_MAX_TERMS": 12,
     "OR_COMMON_WORD_RATIO": 0.3,
     "QUERY_MAX_CHARS": 500,
@@ -57,6 +86,16 @@ DEFAULTS: dict[str, Any] = {
     "SNIPPET_CHARS": 220,
     "FACET_SIZE": 20,
     "DID_YOU_MEAN_MIN_LENGTH": 4,
+    "EMBEDDER": None,
+    "QUERY_VECTOR_CACHE": 2048,
+    "EMBED_BODY_CHARS": 0,
+    "EMBED_BATCH": 32,
+    "VECTOR_STAMP_SECONDS": 30,
+    "FUSION_DEPTH": 10,
+    "RRF_K": 60,
+    "SEMANTIC_MIN_SIMILARITY": None,
+    "FALLBACK_BELOW": 3,
+    "FALLBACK_LANGUAGES": {"fi": ("en",), "it": ("en",)},
 }
 
 DEFAULT_BACKENDS: dict[str, dict[str, Any]] = {

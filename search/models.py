@@ -8,6 +8,7 @@ body) and ``search_title_fts`` (titles, with prefix indexes for suggestions),
 on PostgreSQL ``search_document_tsv`` (weighted tsvector of the document,
 tsvector of the title, GIN indexes). Their row id is the ``SearchDocument``
 id. ``SearchTerm`` is the vocabulary "did you mean" corrects against.
+``SearchVector`` holds the documents' embeddings (see ``search.vectors``).
 """
 
 from django.db import models
@@ -127,6 +128,44 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchVector(models.Model):
+    """The embedding of one indexed document by one model.
+
+    Not a foreign key to ``SearchDocument`` on purpose: a full rebuild deletes
+    and recreates every document row, and re-embedding every translation takes
+    hours, so vectors outlive the rows and are matched to them by
+    ``(key, lang)``. ``text_hash`` is the SHA-1 of the text embedded
+    (``search.embedding.passage_text``): a document whose text hashes the same
+    is not embedded again.
+    """
+
+    key = models.CharField(_("key"), max_length=255)
+    lang = models.CharField(_("language"), max_length=8)
+    model = models.CharField(_("model"), max_length=100)
+    text_hash = models.CharField(_("text hash"), max_length=40)
+    vector = models.BinaryField(_("vector"))  # float32, little-endian
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search vector")
+        verbose_name_plural = _("search vectors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "lang", "model"], name="search_vector_unique"
+            )
+        ]
+        indexes = [
+            # Loading a language's vectors, and the change stamp (count and
+            # newest change) that tells other processes to reload them.
+            models.Index(
+                fields=["lang", "model", "updated_at"], name="search_vector_stamp"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.lang}, {self.model})"
 
 
 class SearchLog(models.Model):

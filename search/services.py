@@ -52,8 +52,12 @@ def index_document(document: Document) -> None:
 
     A document with ``live=False`` is kept out of every result. An unreachable
     Elasticsearch is logged and skipped: the database index stays current and
-    a later rebuild brings Elasticsearch back in step.
+    a later rebuild brings Elasticsearch back in step. Once the change
+    commits, the document's embedding is enqueued when its text changed (see
+    ``search.tasks``).
     """
+    from .tasks import enqueue_document_embedding
+
     for backend in _writable_backends():
         try:
             backend.index(document)
@@ -65,10 +69,14 @@ def index_document(document: Document) -> None:
                 backend.alias,
                 error,
             )
+    enqueue_document_embedding(document)
 
 
 def remove_document(key: str, lang: str) -> None:
-    """Remove the document ``key`` in ``lang`` from every backend."""
+    """Remove the document ``key`` in ``lang`` from every backend, and its
+    vectors."""
+    from .vectors import remove_vectors, vector_databases
+
     for backend in _writable_backends():
         try:
             backend.remove(key, lang)
@@ -76,6 +84,8 @@ def remove_document(key: str, lang: str) -> None:
             logger.warning(
                 "Could not remove %s (%s) from %r: %s", key, lang, backend.alias, error
             )
+    for using in vector_databases():
+        remove_vectors(key, lang, using=using)
 
 
 @dataclass
@@ -105,8 +115,12 @@ def rebuild_index(
     Each backend keeps answering from its previous index until its new one is
     complete: the database in one transaction, Elasticsearch in a fresh
     timestamped index behind its alias. A backend whose server is unreachable
-    is reported in ``failed`` and left as it was.
+    is reported in ``failed`` and left as it was. Vectors are kept: once the
+    rebuild commits, those of documents gone are dropped and the documents
+    without a current vector are enqueued for embedding (see ``search.tasks``).
     """
+    from .tasks import enqueue_stale_embeddings
+
     report = RebuildReport()
     backends = {
         backend.alias: backend
@@ -144,6 +158,7 @@ def rebuild_index(
             raise
     for alias, reason in report.failed.items():
         logger.warning("Rebuild of search backend %r failed: %s", alias, reason)
+    enqueue_stale_embeddings(report.counts)
     return report
 
 
@@ -151,7 +166,9 @@ def search_documents(query: SearchQuery) -> SearchResults:
     """Documents matching ``query`` that its viewer may read, one page of them,
     with totals, the requested facets and a spelling suggestion when the words
     look mistyped."""
-    return get_search_backend().search(query)
+    from .hybrid import search_hybrid
+
+    return search_hybrid(get_search_backend(), query)
 
 
 def suggest(

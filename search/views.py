@@ -36,7 +36,9 @@ def _open_case_url(text: str, product_line: str) -> str | None:
     return f"{url}?{urlencode(params)}"
 
 
-def _result_items(form: SearchForm, search: services.ReaderSearch) -> list[dict]:
+def _result_items(
+    form: SearchForm, search: services.ReaderSearch, lang: str
+) -> list[dict]:
     lines = form.lines
     areas = {(area.product_line.code, area.code): area.name for area in form.areas}
     doc_types = dict(DocType.choices)
@@ -58,6 +60,13 @@ def _result_items(form: SearchForm, search: services.ReaderSearch) -> list[dict]
                 "area": areas.get((hit.product_line, hit.area), ""),
                 "doc_type": doc_types.get(hit.doc_type, ""),
                 "audience": audiences.get(hit.audience, ""),
+                # A document of another language (none was found in the
+                # reader's): named in its own language.
+                "other_language": (
+                    translation.get_language_info(hit.lang)["name_local"]
+                    if hit.lang != lang
+                    else ""
+                ),
             }
         )
     return items
@@ -94,7 +103,7 @@ def search(request):
         searched=True,
         query=query,
         results=results,
-        items=_result_items(form, found),
+        items=_result_items(form, found, query.lang),
         page_numbers=_page_numbers(query.page, results.num_pages),
         previous_page=query.page - 1,
         next_page=query.page + 1,

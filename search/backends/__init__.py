@@ -24,7 +24,7 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from ..conf import DEFAULT_BACKENDS
-from ..documents import PUBLIC_ONLY, SearchQuery, SearchResults, Suggestion
+from ..documents import PUBLIC_ONLY, SearchHit, SearchQuery, SearchResults, Suggestion
 from .base import BaseSearchBackend, Rebuild, SearchBackendUnavailable
 
 logger = logging.getLogger(__name__)
@@ -202,3 +202,17 @@ class FallbackSearchBackend(BaseSearchBackend):
         except SearchBackendUnavailable as error:
             self._unavailable("did you mean", error)
             return self.fallback.did_you_mean(text, lang, visibility=visibility)
+
+    def nearest(self, vector, query: SearchQuery, k: int) -> list[tuple[str, float]]:
+        try:
+            return self.primary.nearest(vector, query, k)
+        except SearchBackendUnavailable as error:
+            self._unavailable("nearest", error)
+            return self.fallback.nearest(vector, query, k)
+
+    def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
+        try:
+            return self.primary.hits_for(keys, query)
+        except SearchBackendUnavailable as error:
+            self._unavailable("hits", error)
+            return self.fallback.hits_for(keys, query)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from ..documents import PUBLIC_ONLY, Document, SearchQuery, SearchResults, Suggestion
+from ..documents import (
+    PUBLIC_ONLY,
+    Document,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    Suggestion,
+)
 
 
 class SearchBackendUnavailable(Exception):
@@ -113,3 +120,17 @@ class BaseSearchBackend:
         when no word needs correcting. Never offers a word that only documents
         outside ``visibility`` contain."""
         raise NotImplementedError
+
+    def nearest(self, vector, query: SearchQuery, k: int) -> list[tuple[str, float]]:
+        """Keys of the ``k`` documents nearest to ``vector`` (the query's
+        embedding) with their cosine similarity, best first: live, in
+        ``query.lang``, readable within ``query.visibility`` and passing its
+        filters and dates. Empty when the backend holds no vectors (the
+        pipeline of ``search.hybrid`` is then lexical)."""
+        return []
+
+    def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
+        """Hits for documents of ``query.lang`` that ``nearest`` found, in the
+        order of ``keys``, highlighted for ``query.text``; documents gone or
+        unreadable since are left out."""
+        return []

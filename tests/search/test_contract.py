@@ -51,11 +51,35 @@ class SearchBackendContract:
         assert found.index("kb-label-printer") < found.index("kb-transport-documents")
         assert results.matched_all_words
 
-    def test_every_word_must_match_when_enough_documents_do(self):
-        results = search("aggiornamento magazzino")
-        assert "kb-vat-settlement" not in keys(results)
-        assert results.total == 13
+    def test_documents_with_every_word_rank_above_those_with_some(self):
+        # Thirteen documents hold both words, kb-label-printer only
+        # "magazzino": it is still found (a partial match is never dropped),
+        # after them.
+        results = search("aggiornamento magazzino", page_size=20)
+        found = keys(results)
+        assert results.total == 14
+        assert found.index("kb-label-printer") == 13
+        assert "kb-vat-settlement" not in found
         assert results.matched_all_words
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "W-220",
+            "W-220 (Base) LOG10",
+            "errore W-220: stampante?!",
+            "stampante LOG10",
+            '"stampante" AND (NOT etichette) OR *',
+        ],
+    )
+    def test_punctuation_and_codes_neither_break_nor_narrow(self, text):
+        # Operators of the engines' query languages are plain text here, and
+        # a word no document holds leaves the others to find their article.
+        assert "kb-label-printer" in keys(search(text, page_size=20))
+
+    def test_punctuation_alone_finds_nothing(self):
+        for text in ("(", ")))", '"', "-", "*:*", "'; DROP TABLE x; --"):
+            assert search(text).total == 0
 
     def test_italian_plural_finds_singular(self):
         assert "kb-label-printer" in keys(search("stampanti"))
@@ -93,6 +117,17 @@ class SearchBackendContract:
     def test_documents_of_other_languages_are_not_returned(self):
         assert search("stampante", lang="fi").total == 0
         assert keys(search("warehouse", lang="en")) == ["kb-label-printer"]
+
+    def test_other_languages_answer_when_the_readers_has_too_little(self, settings):
+        # No Finnish document holds "warehouse"; the English one does, and
+        # comes marked with its language.
+        results = search("warehouse", lang="fi")
+        assert [(hit.key, hit.lang) for hit in results.hits] == [
+            ("kb-label-printer", "en")
+        ]
+        assert results.total == 1
+        settings.SEARCH_FALLBACK_LANGUAGES = {}
+        assert search("warehouse", lang="fi").total == 0
 
     def test_stopwords_alone_find_nothing(self):
         results = search("il della")

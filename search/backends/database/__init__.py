@@ -110,6 +110,8 @@ class _Gathered:
     exact: bool = True
     #: True when the matches read all pass the keyword filters already.
     narrowed: bool = False
+    #: True when some match holds every word of the query.
+    all_words: bool = True
 
 
 def _scaled(counts: dict[str, int], scale: float) -> dict[str, int]:
@@ -266,25 +268,25 @@ class DatabaseSearchBackend(BaseSearchBackend):
         expression = None
         all_words = True
         if parsed:
-            all_words = len(parsed.clauses) <= max_terms
-            if all_words:
-                expression = engine.expression(parsed.clauses, "and")
-                # Fewer than ``threshold`` documents with every word of a
-                # longer query: the any-word search below answers instead.
-                enough = threshold if len(parsed.clauses) > 1 else 1
-                terms = engine.term_expressions(parsed.clauses, "and")
-                gathered = self._gather(query, expression, filters, enough, terms)
-                if gathered.total < threshold and (
-                    len(parsed.clauses) > 1
-                    # A lone Finnish compound may be found by its parts.
-                    or (query.lang in COMPOUND_LANGUAGES and gathered.total == 0)
-                ):
-                    all_words = False
-            if not all_words:
-                clauses = self._any_word_clauses(parsed, query.lang, max_terms)
-                expression = engine.expression(clauses, "or")
-                terms = engine.term_expressions(clauses, "or")
-                gathered = self._gather(query, expression, filters, terms=terms)
+            # Every document holding any of the words is a candidate; those
+            # holding them all are boosted above the rest (``coverage``).
+            kept = self._any_word_clauses(parsed, query.lang, max_terms)
+            clauses = list(kept.values())
+            expression = engine.expression(clauses, "or")
+            terms = engine.term_expressions(clauses, "or")
+            # Whether a match holds every word: the common words left out of
+            # the candidates count too.
+            coverage = (
+                engine.clause_expressions(
+                    [kept.get(i, c) for i, c in enumerate(parsed.clauses[:max_terms])]
+                )
+                if len(parsed.clauses) > 1
+                else []
+            )
+            gathered = self._gather(
+                query, expression, filters, terms=terms, coverage=coverage
+            )
+            all_words = gathered.all_words
         else:
             gathered = self._gather(query, None, filters)
         total = gathered.total
@@ -348,8 +350,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         query: SearchQuery,
         expression: str | None,
         filters: dict[str, str],
-        enough: int = 1,
         terms: list[str] | None = None,
+        coverage: list[str] | None = None,
     ) -> _Gathered:
         """The total and what the facets and the ranking are computed from.
 
@@ -358,10 +360,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
         total is counted by the engine (exact on SQLite, estimated from the
         index on PostgreSQL: ``exact``), the facets come from a sample of
         ``FACET_SAMPLE`` matches, scaled up (``scale``), and the ranking from
-        the best candidates (``Engine.head_ranked_ids``). When the engine's
-        bound shows fewer than ``enough`` matches, nothing more is read: the
-        total is then that bound (the caller only needs to know it is too
-        small)."""
+        the best candidates (``Engine.head_ranked_ids``). ``coverage`` (one
+        expression per word of a query of several) lets the engine boost the
+        matches holding every word (``Engine.collect``)."""
         engine = self.engine
         tagged = bool(query.filters.tag) or "tag" in query.facets
         if expression is None:
@@ -373,8 +374,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         # read (a description about one product line: a sixth of the rows).
         narrow = None if query.facets else filters
         bound = engine.match_bound(query, expression, EXACT_LIMIT, narrow)
-        if bound is not None and bound < enough:
-            return _Gathered(bound, [], None, [])
+        if bound == 0:
+            return _Gathered(0, [], None, [])
         if bound is None or bound > EXACT_LIMIT:
             counts = engine.match_counts(query, expression, filters, bound)
             if counts is not None and counts.matches > EXACT_LIMIT:
@@ -402,7 +403,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
             documents=self._live_count(query.lang) if terms else 0,
             filters=filters,
             narrow=narrow,
+            coverage=coverage or (),
         )
+        all_words = not coverage or any(m.complete for m in matches)
         if len(matches) > EXACT_LIMIT:
             # Too many to rank here (a date range the engine could not count,
             # or documents written since the bound): every statement exact.
@@ -410,13 +413,15 @@ class DatabaseSearchBackend(BaseSearchBackend):
             total = sum(c.count for c in combinations if c.passes(filters))
             return _Gathered(total, combinations)
         if narrow is not None:
-            return _Gathered(len(matches), [], None, matches, narrowed=True)
+            return _Gathered(
+                len(matches), [], None, matches, narrowed=True, all_words=all_words
+            )
         total = sum(1 for m in matches if m.passes(filters))
         # (The combinations only serve the keyword facets.)
         combinations = (
             combinations_of(matches, query.filters.tag) if query.facets else []
         )
-        return _Gathered(total, combinations, None, matches)
+        return _Gathered(total, combinations, None, matches, all_words=all_words)
 
     def forget_live_counts(self) -> None:
         """After a change of the index: count the live documents again (and
@@ -437,8 +442,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def _any_word_clauses(
         self, parsed: ParsedQuery, lang: str, max_terms: int
-    ) -> list[Clause]:
-        """The clauses worth an any-word search: the rarest ``max_terms``,
+    ) -> dict[int, Clause]:
+        """The clauses worth an any-word search (by position in the query,
+        compound words extended with their parts): the rarest ``max_terms``,
         leaving out words most documents contain (they find everything, slowly,
         and rank nothing), unless only such words were typed."""
         words = {w for phrase in parsed.phrases for w in phrase.split()}
@@ -447,15 +453,25 @@ class DatabaseSearchBackend(BaseSearchBackend):
         total = self._live_count(lang)
         common = total * search_settings.OR_COMMON_WORD_RATIO
 
+        # The vocabulary leaves out short words and numbers ("NL", "LOG10",
+        # "1042"): the index counts those, up to the share that makes a word
+        # common.
+        unlisted = [
+            w
+            for w in words
+            if w not in frequencies and not (w.isalpha() and 3 <= len(w) <= 30)
+        ]
+        if unlisted:
+            frequencies = {
+                **frequencies,
+                **engine.capped_frequencies(
+                    unlisted, lang, stem_tokens(unlisted, lang), int(common) + 1
+                ),
+            }
+
         def word_frequency(word: str) -> int:
-            if word in frequencies:
-                return frequencies[word]
-            if word.isalpha() and 3 <= len(word) <= 30:
-                # Unknown to the vocabulary: another form of a stem, a typo.
-                return 0
-            # The vocabulary leaves out short words and numbers: assume the
-            # worst ("is" in a Finnish query matches every English passage).
-            return total
+            # Unknown to the vocabulary: another form of a stem, a typo.
+            return frequencies.get(word, 0)
 
         def frequency(position: int) -> int:
             # A phrase is as rare as its rarest word.
@@ -480,7 +496,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             clauses = self._with_compound_parts(
                 clauses, [parsed.phrases[i] for i in kept], lang, reached
             )
-        return clauses
+        return dict(zip(kept, clauses, strict=True))
 
     def _with_compound_parts(
         self, clauses: list[Clause], phrases: list[str], lang: str, reached: int
@@ -555,6 +571,52 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 )
             )
         return hits
+
+    # Semantic retrieval ----------------------------------------------------------
+
+    def _readable(self, query: SearchQuery, keys: list[str]) -> dict[str, int]:
+        """Of ``keys``, the live documents of ``query.lang`` its reader may
+        read that pass its filters and dates: key → row id."""
+        filters = query.filters.values_except(None)
+        rows = SearchDocument.objects.using(self.using).filter(
+            lang=query.lang,
+            key__in=keys,
+            live=True,
+            visibility__in=sorted(query.visibility),
+            **{name: value for name, value in filters.items() if name != "tag"},
+        )
+        if query.filters.date_from:
+            rows = rows.filter(published__gte=query.filters.date_from)
+        if query.filters.date_to:
+            rows = rows.filter(published__lte=query.filters.date_to)
+        found = {}
+        for key, pk, tags in rows.values_list("key", "pk", "tags"):
+            if "tag" not in filters or filters["tag"] in (tags or ()):
+                found[key] = pk
+        return found
+
+    def nearest(self, vector, query: SearchQuery, k: int) -> list[tuple[str, float]]:
+        from ...embedding import get_embedder
+        from ...vectors import nearest_documents
+
+        embedder = get_embedder()
+        if embedder is None or not query.visibility or k <= 0:
+            return []
+        wanted = k * 2
+        while True:
+            candidates = nearest_documents(vector, query.lang, embedder.name, wanted)
+            readable = self._readable(query, [key for key, _s in candidates])
+            kept = [(key, score) for key, score in candidates if key in readable]
+            # Filters may leave out most of the nearest: look further.
+            if len(kept) >= k or len(candidates) < wanted:
+                return kept[:k]
+            wanted *= 4
+
+    def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
+        readable = self._readable(query, keys)
+        parsed = parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS)
+        ranked = [(readable[key], 0.0) for key in keys if key in readable]
+        return self._hits(ranked, query.lang, parsed.highlight_stems)
 
     def suggest(
         self,

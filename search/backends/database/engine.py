@@ -12,7 +12,7 @@ import heapq
 import json
 import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from django.db import connections
 
 from ...analysis import Clause, analyse
+from ...conf import search_settings
 from ...documents import Document, SearchQuery
 from ...models import SearchDocument, SearchDocumentBody, SearchDocumentTag, SearchTerm
 from .vocabulary import VocabularyMixin, placeholders
@@ -183,6 +184,9 @@ class Match(NamedTuple):
     audience: str
     published: Any
     tags: Sequence[str]
+    #: Whether the document holds every word of the query (see ``coverage``
+    #: in ``Engine.collect``).
+    complete: bool = True
 
     def passes(self, filters: dict[str, str]) -> bool:
         for name, value in filters.items():
@@ -192,6 +196,24 @@ class Match(NamedTuple):
             elif getattr(self, name) != value:
                 return False
         return True
+
+
+def with_coverage(
+    matches: list[Match], held: Sequence[Collection[int]], boost: float
+) -> list[Match]:
+    """``matches`` marked ``complete`` when their id is in every set of
+    ``held`` (the documents holding each word), those scored ``1 + boost``
+    times higher: documents holding all the words rank above those holding
+    some of them, unless the latter match far better."""
+    if not held:
+        return matches
+    factor = 1.0 + boost
+    return [
+        m._replace(score=m.score * factor)
+        if all(m.id in ids for ids in held)
+        else m._replace(complete=False)
+        for m in matches
+    ]
 
 
 def combinations_of(matches: Iterable[Match], tag: str | None) -> list[Combination]:
@@ -286,6 +308,25 @@ class Engine(VocabularyMixin):
 
     def expression(self, clauses: Iterable[Clause], operator: str) -> str:
         """Full-text query for ``clauses`` joined by "and" or "or"."""
+        raise NotImplementedError
+
+    def clause_expressions(self, clauses: Sequence[Clause]) -> list[str]:
+        """One expression per clause, matching the documents holding any of
+        its words (``collect``'s ``coverage``)."""
+        return [self.expression([clause], "or") for clause in clauses]
+
+    def capped_frequencies(
+        self, words: list[str], lang: str, stems: list[str], cap: int
+    ) -> dict[str, int]:
+        """Live documents of ``lang`` holding each stem of ``words``, counted
+        in the index up to ``cap``."""
+        raise NotImplementedError
+
+    def clause_holders(
+        self, query: SearchQuery, expression: str, coverage: Sequence[str]
+    ) -> list[set[int]]:
+        """For each of ``coverage``, the ids of the matches of ``expression``
+        holding it."""
         raise NotImplementedError
 
     def term_expressions(self, clauses: Sequence[Clause], operator: str) -> list[str]:
@@ -474,6 +515,7 @@ class Engine(VocabularyMixin):
         documents: int = 0,
         filters: dict[str, str] | None = None,
         narrow: dict[str, str] | None = None,
+        coverage: Sequence[str] = (),
     ) -> list[Match]:
         """Up to ``limit`` matches passing the base filters (language,
         visibility, dates), with their score unless not ``scored``: one
@@ -486,7 +528,9 @@ class Engine(VocabularyMixin):
         ``terms`` (``term_expressions``) and ``documents`` (live documents of
         the language) are for engines that weigh the terms themselves, and
         ``filters`` (the keyword filters) for those that rank the best of the
-        matches passing them again."""
+        matches passing them again. ``coverage`` (``clause_expressions`` of
+        the query's words, when it has several) marks the matches holding
+        every word and boosts them (``with_coverage``)."""
         from_clause, where, params = self._where(query, expression, narrow or {})
         score = self.score() if scored else "0"
         sql = (
@@ -497,7 +541,11 @@ class Engine(VocabularyMixin):
         tag_values = self.tag_values if tagged else no_tags
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
-            return [Match(*row[:7], tag_values(row[7])) for row in cursor.fetchall()]
+            matches = [Match(*row[:7], tag_values(row[7])) for row in cursor.fetchall()]
+        if coverage and matches and scored and len(matches) < limit:
+            held = self.clause_holders(query, expression, coverage)
+            matches = with_coverage(matches, held, search_settings.ALL_WORDS_BOOST)
+        return matches
 
     def head_ranked_ids(
         self, query: SearchQuery, expression: str, offset: int, limit: int

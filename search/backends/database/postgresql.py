@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from ...analysis import Clause
+from ...conf import search_settings
 from ...documents import SearchQuery
 from .engine import (
     BODY,
@@ -51,8 +52,6 @@ WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
 # Re-ranking (see ``PostgreSQLEngine.rerank``) -------------------------------
 #: How many of the best matches of the first ranking BM25F ranks again.
 RERANK_DEPTH = 30
-#: BM25F weights of the title (A), tags and codes (B), summary (C), body (D).
-FIELD_WEIGHTS = (10.0, 6.0, 3.0, 1.0)
 #: BM25's term-frequency saturation and length normalisation.
 K1 = 1.6
 B = 0.75
@@ -336,6 +335,33 @@ class PostgreSQLEngine(Engine):
                 parts.append("(" + " | ".join(alternatives) + ")")
         return parts
 
+    def capped_frequencies(self, words, lang, stems, cap):
+        found = {}
+        language = f"'{meta_token('lang', lang)}'"
+        with self.connection.cursor() as cursor:
+            for word, stem in zip(words, stems, strict=True):
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT 1 FROM {TSV} d "  # noqa: S608 (fixed identifiers)
+                    "WHERE d.document @@ %s::tsquery LIMIT %s) m",
+                    [f"'{stem}' & {language}", cap],
+                )
+                found[word] = cursor.fetchone()[0]
+        return found
+
+    def clause_holders(self, query, expression, coverage):
+        scope, scope_params = self.scope_where(query)
+        held = []
+        with self.connection.cursor() as cursor:
+            for clause in coverage:
+                cursor.execute(
+                    f"SELECT d.document_id FROM {TSV} d "  # noqa: S608 (fixed identifiers)
+                    "WHERE d.document @@ to_tsquery('simple', %s) "
+                    f"AND d.document @@ %s::tsquery AND {scope}",
+                    [expression, clause, *scope_params],
+                )
+                held.append({row[0] for row in cursor.fetchall()})
+        return held
+
     def collect(
         self,
         query,
@@ -347,24 +373,42 @@ class PostgreSQLEngine(Engine):
         documents=0,
         filters=None,
         narrow=None,
+        coverage=(),
     ):
         if not (scored and terms):
             return super().collect(
-                query, expression, limit, scored, tagged, narrow=narrow
+                query,
+                expression,
+                limit,
+                scored,
+                tagged,
+                narrow=narrow,
+                coverage=coverage,
             )
         # ``ts_rank`` knows nothing of how rare a word is: "printer" in a
-        # title counts as much as "the". BM25F (``rerank``) weighs each term by
-        # its inverse document frequency; the frequencies are those of the
-        # matches read here, which are all the documents holding any of the
-        # terms, as long as there are no more than ``limit``. Which terms a
-        # match holds costs a third of ranking each term on its own, and the
-        # first ranking (one ts_rank of the whole query) only has to bring the
-        # right documents among the ``RERANK_DEPTH`` best.
+        # title counts as much as "the". Each term is therefore ranked on its
+        # own and weighted by its inverse document frequency among the
+        # matches read here (all the documents holding any of the terms, as
+        # long as there are no more than ``limit``): BM25's weighting with
+        # ts_rank's field weights. The ``RERANK_DEPTH`` best are then ranked
+        # again by BM25F (``rerank``). The same statement tells which matches
+        # hold every word of the query (``coverage``).
         from_clause, where, params = self._where(query, expression, narrow or {})
-        # Every match of an all-words search holds every term: only an
-        # any-word search needs to ask which.
-        several = len(terms) > 1 and expression == " | ".join(terms)
-        holds = ", ".join("d.document @@ %s::tsquery" for _term in terms)
+        several = len(terms) > 1
+        ranks = (
+            "ARRAY["
+            + ", ".join(
+                f"ts_rank({WEIGHTS}, d.document, %s::tsquery, 1)" for _term in terms
+            )
+            + "]::float4[]"
+            if several
+            else "NULL"
+        )
+        holds = (
+            "ARRAY[" + ", ".join("d.document @@ %s::tsquery" for _c in coverage) + "]"
+            if coverage
+            else "NULL"
+        )
         # Without facets (``narrow`` given), every row read passes the
         # keyword filters: their values are known, the others are not needed.
         keywords = "d.product_line, d.area, d.doc_type, d.audience, "
@@ -372,30 +416,61 @@ class PostgreSQLEngine(Engine):
         tags = "d.tags" if tagged and narrow is None else "NULL"
         sql = (
             f"SELECT d.document_id, {self.score()}, {facets}d.published, {tags}, "  # noqa: S608 (fixed identifiers)
-            f"{f'ARRAY[{holds}]' if several else 'NULL'} "
-            f"FROM {from_clause} WHERE {where} LIMIT %s"
+            f"{ranks}, {holds} FROM {from_clause} WHERE {where} LIMIT %s"
         )
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*(terms if several else ()), *params, limit])
+            cursor.execute(
+                sql,
+                [*(terms if several else ()), *coverage, *params, limit],
+            )
             rows = cursor.fetchall()
+        total = max(documents, len(rows))
         if several:
             # Thousands of rows times a dozen terms: the loops run in C.
-            matched = [sum(c) for c in zip(*(row[-1] for row in rows), strict=True)]
+            matched = [
+                sum(map(bool, c)) for c in zip(*(row[-2] for row in rows), strict=True)
+            ]
         else:
             matched = [len(rows)] * len(terms)
-        total = max(documents, len(rows))
         weights = [
             math.log(1 + (total - found + 0.5) / (found + 0.5)) for found in matched
         ]
+        boost = 1.0 + search_settings.ALL_WORDS_BOOST
+
+        def score(row) -> float:
+            value = (
+                sum(map(operator.mul, weights, row[-2])) if several else float(row[1])
+            )
+            return value * boost if coverage and all(row[-1]) else value
+
         if narrow is None:
             tag_values = self.tag_values if tagged else no_tags
-            matches = [Match(*row[:7], tag_values(row[7])) for row in rows]
+            matches = [
+                Match(
+                    row[0],
+                    score(row),
+                    *row[2:7],
+                    tag_values(row[7]),
+                    not coverage or all(row[-1]),
+                )
+                for row in rows
+            ]
         else:
             known = [narrow.get(name, "") for name in KEYWORD_FACETS]
             tag = (narrow["tag"],) if "tag" in narrow else ()
-            matches = [Match(row[0], row[1], *known, row[2], tag) for row in rows]
+            matches = [
+                Match(
+                    row[0],
+                    score(row),
+                    *known,
+                    row[2],
+                    tag,
+                    not coverage or all(row[-1]),
+                )
+                for row in rows
+            ]
         # (One word: BM25F would order its matches much as ts_rank does.)
-        if len(terms) > 1 and len(rows) < limit and query.sort != "date":
+        if several and len(rows) < limit and query.sort != "date":
             # (Narrowed, every match passes the filters.)
             left = (filters or {}) if narrow is None else {}
             matches = self.rerank(query, matches, list(terms), weights, left)
@@ -438,7 +513,7 @@ class PostgreSQLEngine(Engine):
             norms = [
                 weight / (1 - B + B * length / average) if average else weight
                 for weight, length, average in zip(
-                    FIELD_WEIGHTS, lengths, averages, strict=True
+                    search_settings.FIELD_WEIGHTS, lengths, averages, strict=True
                 )
             ]
             score = 0.0
@@ -455,8 +530,13 @@ class PostgreSQLEngine(Engine):
             scores[document_id] = score
         chosen = {m.id for m in candidates}
         floor = max((m.score for m in matches if m.id not in chosen), default=0.0)
+        boost = 1.0 + search_settings.ALL_WORDS_BOOST
         return [
-            m._replace(score=floor + 1e-6 + scores.get(m.id, 0.0))
+            m._replace(
+                score=floor
+                + 1e-6
+                + scores.get(m.id, 0.0) * (boost if m.complete else 1.0)
+            )
             if m.id in chosen
             else m
             for m in matches

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...analysis import Clause
+from ...conf import search_settings
 from ...documents import SearchQuery
 from .engine import DOC, KEYWORD_FACETS, Engine, FulltextRow, meta_token
 
@@ -23,10 +24,14 @@ CREATE_TABLES = (
     "title, tokenize='unicode61 remove_diacritics 0', prefix='4 5 6')",
 )
 
-# BM25 weight of each FTS column: title, keywords (tags, error codes), summary,
-# body, meta (filter tokens, never scored). A title match must outrank any
-# number of body matches in practice.
-WEIGHTS = "10.0, 6.0, 3.0, 1.0, 0.0"
+
+def _weights() -> str:
+    """BM25 weight of each FTS column: title, keywords (tags, error codes),
+    summary, body (``SEARCH_FIELD_WEIGHTS``), meta (filter tokens, never
+    scored)."""
+    return ", ".join(f"{float(w)}" for w in (*search_settings.FIELD_WEIGHTS, 0.0))
+
+
 #: The columns words are searched in, and those that find the best candidates.
 TEXT_COLUMNS = "{title keywords summary body}"
 HEAD_COLUMNS = "{title keywords summary}"
@@ -52,7 +57,7 @@ class SQLiteEngine(Engine):
         return f"{FTS} MATCH %s", [expression]
 
     def score(self) -> str:
-        return f"-bm25({FTS}, {WEIGHTS})"
+        return f"-bm25({FTS}, {_weights()})"
 
     def expression(self, clauses: Iterable[Clause], operator: str) -> str:
         # The words are looked for in the text columns, never among the
@@ -79,6 +84,32 @@ class SQLiteEngine(Engine):
             else:
                 parts.append("(" + " OR ".join(alternatives) + ")")
         return " AND ".join(parts)
+
+    def capped_frequencies(self, words, lang, stems, cap):
+        found = {}
+        language = _phrase((meta_token("lang", lang),))
+        with self.connection.cursor() as cursor:
+            for word, stem in zip(words, stems, strict=True):
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT rowid FROM {FTS} "  # noqa: S608 (fixed identifiers)
+                    f"WHERE {FTS} MATCH %s LIMIT %s)",
+                    [f"{TEXT_COLUMNS}: {_phrase((stem,))} AND meta: {language}", cap],
+                )
+                found[word] = cursor.fetchone()[0]
+        return found
+
+    def clause_holders(self, query, expression, coverage):
+        # The word's documents among the matches: FTS5 intersects the two
+        # doclists, skipping through a common word's long one.
+        held = []
+        with self.connection.cursor() as cursor:
+            for clause in coverage:
+                cursor.execute(
+                    f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608 (fixed identifiers)
+                    [f"({clause}) AND ({expression})"],
+                )
+                held.append({row[0] for row in cursor.fetchall()})
+        return held
 
     # Large result sets: filters as tokens of the meta column --------------------
 
@@ -126,7 +157,7 @@ class SQLiteEngine(Engine):
         with self.connection.cursor() as cursor:
             if offset < in_head:
                 cursor.execute(
-                    f"SELECT rowid, -bm25({FTS}, {WEIGHTS}) AS score FROM {FTS} "  # noqa: S608 (fixed identifiers)
+                    f"SELECT rowid, -bm25({FTS}, {_weights()}) AS score FROM {FTS} "  # noqa: S608 (fixed identifiers)
                     f"WHERE {FTS} MATCH %s ORDER BY score DESC, rowid DESC "
                     "LIMIT %s OFFSET %s",
                     [head_match, limit, offset],

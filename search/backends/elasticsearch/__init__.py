@@ -6,10 +6,19 @@ fills a fresh index and then swaps the alias atomically. Analysis mirrors the
 database backend (``search.analysis``): lowercase, accent folding, the same
 stopword lists, the Finnish ``-ime-`` patterns, the Snowball stemmer of the
 language; at query time the synonym list of ``search/synonyms/<lang>.txt``.
-Words may be misspelt (fuzziness ``AUTO``, first letter exact). As on the
-database, a word typed in camel case also matches its pieces, and a Finnish
-search that finds nothing cuts long words into compound parts the index
+
+Query semantics are the database backend's, in one request: every document
+holding any word of the query is found, those holding every word score
+``1 + ALL_WORDS_BOOST`` times higher (``queries.words_query``), over the fields
+weighted by ``FIELD_WEIGHTS``. Words may be misspelt (fuzziness ``AUTO``, first
+letter exact). As on the database, a word typed in camel case also matches its
+pieces, and a long Finnish word also matches the compound parts the index
 contains (``analysis.compound_split``; see ``_compound_parts``).
+
+With an embedder configured, documents carry their vector (``dense_vector``,
+cosine) and ``nearest`` answers the semantic half of ``search.hybrid`` with a
+``knn`` search. Vectors are computed into the database by the background task;
+the index gets them with each document written and from ``push_vectors``.
 
 Every server error surfaces as ``SearchBackendUnavailable``; the registry then
 answers from the database, which is always indexed alongside. After a failure
@@ -19,16 +28,19 @@ dead server costs one timeout, not one per request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.html import escape
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, dsl, helpers
@@ -41,7 +53,6 @@ from ...analysis import (
 )
 from ...conf import search_settings
 from ...documents import (
-    LANGUAGES,
     PUBLIC_ONLY,
     Document,
     SearchHit,
@@ -49,22 +60,36 @@ from ...documents import (
     SearchResults,
     Suggestion,
 )
+from ...embedding import get_embedder
 from ...highlight import excerpt, highlight
 from ..base import BaseSearchBackend, Rebuild, SearchBackendUnavailable
-from .mapping import document_body, index_definition
+from .embeddings import cosine_of, stored_vectors, vector_updates
+from .mapping import VectorModel, document_body, index_definition, vector_model
 from .queries import (
+    all_words_query,
     base_filters,
+    build_hits,
     build_known_terms,
+    build_nearest,
     build_search,
     build_suggest,
+    clause_name,
     compound_parts,
     compound_words,
     corrected_text,
     known_terms,
     spelling_suggester,
 )
+from .rebuild import ElasticsearchRebuild
+
+if TYPE_CHECKING:
+    from ...embedding import Embedder
 
 logger = logging.getLogger(__name__)
+
+#: How long what an index's mapping says about its vectors is trusted: another
+#: process may rebuild it for another embedder.
+MAPPING_SECONDS = 60.0
 
 
 class ElasticsearchSearchBackend(BaseSearchBackend):
@@ -89,6 +114,9 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         self._ready: set[str] = set()
         self._down_until = 0.0
         self._lock = threading.Lock()
+        #: lang → (when read, the vectors its index holds); see ``_embedder_for``.
+        self._models: dict[str, tuple[float, VectorModel | None]] = {}
+        self._mismatches: set[tuple[str, VectorModel | None, VectorModel]] = set()
 
     @property
     def client(self) -> Elasticsearch:
@@ -123,9 +151,11 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             logger.error("Elasticsearch refused %s: %s", operation, error)
             raise SearchBackendUnavailable(f"{operation}: {error}") from error
 
-    def create_index(self, lang: str) -> str:
+    def create_index(self, lang: str, embedder: Embedder | None) -> str:
+        """Create a new timestamped index for ``lang``, with a vector field
+        for ``embedder``'s vectors when it is not None; returns its name."""
         name = self.new_index_name(lang)
-        body = index_definition(name, lang, self.replicas).to_dict()
+        body = index_definition(name, lang, self.replicas, embedder).to_dict()
         self.client.indices.create(index=name, **body)
         return name
 
@@ -135,10 +165,75 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             return alias
         with self._lock:
             if not self.client.indices.exists_alias(name=alias):
-                name = self.create_index(lang)
+                embedder = get_embedder()
+                name = self.create_index(lang, embedder)
                 self.client.indices.put_alias(index=name, name=alias)
+                self._models[lang] = (time.monotonic(), self.model_of(embedder))
             self._ready.add(alias)
         return alias
+
+    @staticmethod
+    def model_of(embedder: Embedder | None) -> VectorModel | None:
+        """What an index made for ``embedder`` says about its vectors."""
+        if embedder is None:
+            return None
+        return embedder.name, embedder.dimensions
+
+    def _embedder_for(self, lang: str) -> Embedder | None:
+        """The configured embedder when the index of ``lang`` holds its
+        vectors; else None: no embedder, no index yet, or an index built for
+        another model or none (its vectors cannot be compared with this
+        model's, nor can it take them, until ``rebuild_search_index``).
+
+        Read from the index's mapping at most every ``MAPPING_SECONDS``; call
+        within ``reachable``."""
+        embedder = get_embedder()
+        if embedder is None:
+            return None
+        now = time.monotonic()
+        cached = self._models.get(lang)
+        if cached is None or now - cached[0] > MAPPING_SECONDS:
+            try:
+                response = self.client.indices.get_mapping(
+                    index=self.index_alias(lang)
+                ).body
+            except NotFoundError:
+                response = {}
+            # One index behind the alias (two only for a moment while a
+            # rebuild swaps them: then no vectors until the next reading).
+            models = {
+                vector_model(body.get("mappings", {})) for body in response.values()
+            }
+            model = models.pop() if len(models) == 1 else None
+            cached = self._models[lang] = (now, model)
+        wanted = self.model_of(embedder)
+        if cached[1] != wanted:
+            mismatch = (lang, cached[1], wanted)
+            if mismatch not in self._mismatches:
+                self._mismatches.add(mismatch)
+                logger.warning(
+                    "The Elasticsearch index %s holds vectors of %s, not of %s: "
+                    "it is searched without them until `manage.py "
+                    "rebuild_search_index`.",
+                    self.index_alias(lang),
+                    cached[1][0] if cached[1] else "no model",
+                    embedder.name,
+                )
+            return None
+        return embedder
+
+    def vector_database(self) -> str:
+        """The database whose vector table feeds this backend: its fallback
+        database backend's (option ``FALLBACK``, else the first), where the
+        embedding task stores them."""
+        from .. import get_search_backends
+
+        backends = get_search_backends()
+        alias = self.params.get("FALLBACK")
+        local = backends.get(alias) if alias else None
+        if local is None:
+            local = next((b for b in backends.values() if not b.remote), None)
+        return getattr(local, "using", DEFAULT_DB_ALIAS)
 
     # Writing -------------------------------------------------------------------
 
@@ -147,12 +242,78 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             self.remove(document.key, document.lang)
             return
         with self.reachable("index"):
+            alias = self._ensure_alias(document.lang)
+            vector = None
+            embedder = self._embedder_for(document.lang)
+            if embedder is not None:
+                pair = (document.key, document.lang)
+                vector = stored_vectors(
+                    [pair], embedder, using=self.vector_database()
+                ).get(pair)
             self.client.index(
-                index=self._ensure_alias(document.lang),
+                index=alias,
                 id=document.key,
-                document=document_body(document),
+                document=document_body(document, vector),
                 refresh=self.refresh,
             )
+
+    def store_vectors(self, rows: Iterable[tuple[str, str, Sequence[float]]]) -> int:
+        """Set the vector of each ``(key, lang, vector)``, made by the
+        configured embedder, on the document already indexed; returns how many
+        documents took one. Documents not in the index are skipped (they get
+        their vector when indexed), and so are languages whose index was built
+        for another model. Other refusals are logged, not raised: the
+        documents are still found, by their words."""
+        by_lang: dict[str, list[tuple[str, str, Sequence[float]]]] = defaultdict(list)
+        for row in rows:
+            by_lang[row[1]].append(row)
+        with self.reachable("store vectors"):
+            wanted = [
+                row
+                for lang, lang_rows in by_lang.items()
+                if self._embedder_for(lang) is not None
+                for row in lang_rows
+            ]
+            actions = vector_updates(wanted, self.index_alias)
+            if not actions:
+                return 0
+            stored, errors = helpers.bulk(
+                self.client, actions, raise_on_error=False, refresh=self.refresh
+            )
+        refused = [
+            item
+            for item in errors
+            if isinstance(item, dict)
+            and next(iter(item.values()), {}).get("status") != 404
+        ]
+        if refused:
+            logger.warning(
+                "Elasticsearch refused %d of %d vectors, e.g. %s",
+                len(refused),
+                len(actions),
+                refused[0],
+            )
+        return int(stored)
+
+    def push_vectors(
+        self, pairs: Iterable[Sequence[str]], *, using: str | None = None
+    ) -> int:
+        """Send the database's current vectors of the documents ``pairs``
+        names (``[key, lang]``) to their indices; returns how many documents
+        took one. The embedding task calls this once it has stored new
+        vectors (``using``: the database it stored them in, by default this
+        backend's ``vector_database``): vectors are computed after a document
+        is indexed, so the index would otherwise lack them until the document
+        is written again. Raises ``SearchBackendUnavailable`` when the server
+        cannot be reached; the vectors then arrive with the next write or
+        rebuild of the documents."""
+        embedder = get_embedder()
+        if embedder is None:
+            return 0
+        vectors = stored_vectors(pairs, embedder, using=using or self.vector_database())
+        return self.store_vectors(
+            (key, lang, vector) for (key, lang), vector in vectors.items()
+        )
 
     def remove(self, key: str, lang: str) -> None:
         with self.reachable("remove"):
@@ -191,59 +352,38 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         )
         if not query.visibility or (query.text.strip() and not parsed):
             return empty
-        max_terms = search_settings.OR_MAX_TERMS
-        phrases = list(parsed.phrases) or None
-        all_words = phrases is None or len(phrases) <= max_terms
+        # At most OR_MAX_TERMS words of a long description, the first ones
+        # (the database keeps the rarest; here BM25's inverse document
+        # frequency already makes a common word count for little).
+        phrases = list(parsed.phrases)[: search_settings.OR_MAX_TERMS] or None
         index = self.index_alias(query.lang)
         camel = camel_case_words(
             query.text, query.lang, search_settings.QUERY_MAX_CHARS
         )
         with self.reachable("search"):
-            response = None
-            if all_words:
-                search = build_search(
-                    query,
-                    phrases,
-                    "and",
-                    index=index,
-                    offset=offset,
-                    size=size,
-                    camel=camel,
-                )
-                if phrases:
-                    search = spelling_suggester(search, query.text)
-                response = self._execute(search, index)
-                found = response["hits"]["total"]["value"]
-                if (
-                    phrases
-                    and found < search_settings.OR_FALLBACK_THRESHOLD
-                    and (
-                        len(phrases) > 1
-                        # As on the database: a lone Finnish compound may be
-                        # found by its parts.
-                        or (query.lang in COMPOUND_LANGUAGES and found == 0)
-                    )
-                ):
-                    all_words = False
-            if not all_words:
-                kept = phrases[:max_terms]
-                parts = {}
-                if query.lang in COMPOUND_LANGUAGES:
-                    parts = self._compound_parts(kept, query.lang, query.visibility)
-                search = build_search(
-                    query,
-                    kept,
-                    "or",
-                    index=index,
-                    offset=offset,
-                    size=size,
-                    camel=camel,
-                    parts=parts,
-                )
+            parts = {}
+            if phrases and query.lang in COMPOUND_LANGUAGES:
+                # As on the database, a long word also finds the compound
+                # parts readable documents contain: one more request, only
+                # for queries with words long enough to be compounds.
+                parts = self._compound_parts(phrases, query.lang, query.visibility)
+            search = build_search(
+                query,
+                phrases,
+                index=index,
+                offset=offset,
+                size=size,
+                camel=camel,
+                parts=parts,
+            )
+            if phrases:
                 search = spelling_suggester(search, query.text)
-                response = self._execute(search, index)
-            did_you_mean = None
+            response = self._execute(search, index)
             total = response["hits"]["total"]["value"]
+            all_words = self._matched_all_words(
+                response, query, phrases or [], camel, parts
+            )
+            did_you_mean = None
             # As on the database: a correction only when too little was found.
             if "suggest" in response and total < search_settings.OR_FALLBACK_THRESHOLD:
                 did_you_mean = corrected_text(
@@ -267,6 +407,35 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             page_size=page_size,
             matched_all_words=all_words,
         )
+
+    def _matched_all_words(
+        self,
+        response: Mapping[str, Any],
+        query: SearchQuery,
+        phrases: Sequence[str],
+        camel: Mapping[str, str],
+        parts: Mapping[str, Sequence[str]],
+    ) -> bool:
+        """Whether some document found holds every phrase, as the database
+        answers it. Each hit's ``matched_queries`` names the clauses it holds
+        (``clause_name``); documents holding them all are boosted, so on a
+        first page of relevance they come first. Only when no hit returned
+        holds them all and some documents found were not returned (a later
+        page, newest first, or partial matches outranking complete ones) does
+        one ``_count`` request decide."""
+        if len(phrases) < 2:
+            return True
+        names = {clause_name(position) for position in range(len(phrases))}
+        hits = response["hits"]["hits"]
+        if any(names <= set(hit.get("matched_queries") or ()) for hit in hits):
+            return True
+        if response["hits"]["total"]["value"] <= len(hits):
+            return False
+        every = all_words_query(query, phrases, camel=camel, parts=parts)
+        counted = self.client.count(
+            index=self.index_alias(query.lang), query=every.to_dict()
+        )
+        return counted["count"] > 0
 
     def _compound_parts(
         self, phrases: list[str], lang: str, visibility: Collection[str]
@@ -333,6 +502,50 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         )
         return response["count"] > 0
 
+    # Semantic retrieval ----------------------------------------------------------
+
+    def nearest(self, vector, query: SearchQuery, k: int) -> list[tuple[str, float]]:
+        """A ``knn`` search of the ``embedding`` field, filtered as the
+        lexical search is (``queries.build_nearest``). Empty when there is no
+        embedder or the language's index holds another model's vectors (the
+        pipeline is then lexical for it)."""
+        if not query.visibility or k <= 0:
+            return []
+        index = self.index_alias(query.lang)
+        with self.reachable("nearest"):
+            if self._embedder_for(query.lang) is None:
+                return []
+            search = build_nearest(vector, query, k, index=index)
+            response = self._execute(search, index)
+        return [
+            (hit["_id"], cosine_of(hit["_score"])) for hit in response["hits"]["hits"]
+        ]
+
+    def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
+        """The documents ``keys`` in one request, within the language,
+        visibility, filters and dates of ``query``, highlighted for its words
+        as the lexical search highlights them (camel-case pieces included;
+        Finnish compound parts, which would cost a request, are not marked)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted or not query.visibility:
+            return []
+        parsed = parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS)
+        phrases = list(parsed.phrases)[: search_settings.OR_MAX_TERMS]
+        camel = camel_case_words(
+            query.text, query.lang, search_settings.QUERY_MAX_CHARS
+        )
+        index = self.index_alias(query.lang)
+        search = build_hits(wanted, query, phrases, index=index, camel=camel)
+        with self.reachable("hits"):
+            response = self._execute(search, index)
+        found = {
+            hit["_source"]["key"]: self._hit(hit, query.lang)
+            for hit in response["hits"]["hits"]
+        }
+        return [
+            dataclasses.replace(found[key], score=0.0) for key in wanted if key in found
+        ]
+
     def suggest(
         self,
         text: str,
@@ -387,68 +600,6 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             if corrected and not self._readable(corrected, lang, visibility):
                 return None
         return corrected
-
-
-class ElasticsearchRebuild(Rebuild):
-    """Fills fresh timestamped indices; ``finish`` swaps the aliases to them in
-    one request and deletes the indices they pointed to."""
-
-    def __init__(self, backend: ElasticsearchSearchBackend) -> None:
-        self.backend = backend
-        self.count = 0
-        self.indices: dict[str, str] = {}
-        try:
-            for lang in LANGUAGES:
-                self.indices[lang] = backend.create_index(lang)
-        except BaseException:
-            self.abort()
-            raise
-
-    def add(self, documents: list[Document]) -> None:
-        actions = [
-            {
-                "_index": self.indices[document.lang],
-                "_id": document.key,
-                "_source": document_body(document),
-            }
-            for document in documents
-            if document.live
-        ]
-        with self.backend.reachable("rebuild"):
-            helpers.bulk(self.backend.client, actions)
-        self.count += len(documents)
-
-    def finish(self) -> int:
-        client = self.backend.client
-        with self.backend.reachable("rebuild"):
-            client.indices.refresh(index=",".join(self.indices.values()))
-            actions = []
-            old_indices = []
-            for lang, name in self.indices.items():
-                alias = self.backend.index_alias(lang)
-                try:
-                    current = client.indices.get_alias(name=alias)
-                except NotFoundError:
-                    current = {}
-                for old in current:
-                    old_indices.append(old)
-                    actions.append({"remove": {"index": old, "alias": alias}})
-                actions.append({"add": {"index": name, "alias": alias}})
-            client.indices.update_aliases(actions=actions)
-            self.backend._ready.update(
-                self.backend.index_alias(lang) for lang in self.indices
-            )
-            for old in old_indices:
-                client.options(ignore_status=404).indices.delete(index=old)
-        return self.count
-
-    def abort(self) -> None:
-        if not self.indices:
-            return
-        with self.backend.reachable("rebuild clean-up"):
-            self.backend.client.options(ignore_status=404).indices.delete(
-                index=",".join(self.indices.values())
-            )
 
 
 SearchBackend = ElasticsearchSearchBackend

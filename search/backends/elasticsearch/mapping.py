@@ -4,17 +4,30 @@ Analysis mirrors the database backend (``search.analysis``): lowercase, accent
 folding, the same stopword lists, the Finnish ``-ime-`` patterns, the Snowball
 stemmer of the language; at query time, the synonyms of
 ``search/synonyms/<lang>.txt``.
+
+With an embedder configured, each index also holds the documents' vectors in a
+``dense_vector`` field, and its mapping's ``_meta`` names the embedder they
+come from: vectors of two models cannot be compared, so an index built for
+another model (or none) is searched lexically until it is rebuilt.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from elasticsearch import dsl
 
 from ...analysis import FINNISH_PATTERNS, synonym_rules
 from ...documents import Document
 from ...stopwords import STOPWORDS
+from .queries import EMBEDDING_FIELD
+
+if TYPE_CHECKING:
+    from ...embedding import Embedder
+
+#: (embedder name, dimensions) of the vectors an index holds.
+VectorModel = tuple[str, int]
 
 STEMMERS = {"it": "italian", "fi": "finnish", "en": "porter2"}
 # Italian articles and prepositions written with an apostrophe ("l'archivio").
@@ -67,8 +80,11 @@ def analyzers(lang: str) -> tuple[Any, Any, Any]:
     return index_analyzer, search_analyzer, folded
 
 
-def index_definition(name: str, lang: str, replicas: int = 0) -> dsl.Index:
-    """The settings and mapping of one language's index."""
+def index_definition(
+    name: str, lang: str, replicas: int = 0, embedder: Embedder | None = None
+) -> dsl.Index:
+    """The settings and mapping of one language's index, with a vector field
+    for ``embedder``'s vectors when one is given."""
     index_analyzer, search_analyzer, folded = analyzers(lang)
 
     def text(**kwargs: Any) -> dsl.Text:
@@ -92,15 +108,38 @@ def index_definition(name: str, lang: str, replicas: int = 0) -> dsl.Index:
     mapping.field("error_codes", dsl.Keyword())
     mapping.field("published", dsl.Date())
     mapping.field("live", dsl.Boolean())
+    # Fields nobody declared are kept in the source but never indexed: a
+    # vector written to an index built without the vector field must not be
+    # mapped as a list of plain floats (the field could not be fixed then).
+    mapping.meta("dynamic", False)
+    if embedder is not None:
+        mapping.field(
+            EMBEDDING_FIELD,
+            dsl.DenseVector(dims=embedder.dimensions, index=True, similarity="cosine"),
+        )
+        mapping.meta("_meta", {"embedder": embedder.name})
     index = dsl.Index(name)
     index.settings(number_of_shards=1, number_of_replicas=replicas)
     index.mapping(mapping)
     return index
 
 
-def document_body(document: Document) -> dict[str, Any]:
-    """The source stored for ``document``."""
-    return {
+def vector_model(mappings: Mapping[str, Any]) -> VectorModel | None:
+    """The embedder name and dimensions of an index's vectors, from its
+    ``mappings`` (as ``indices.get_mapping`` returns them); None when it has
+    no vector field."""
+    field = mappings.get("properties", {}).get(EMBEDDING_FIELD)
+    name = mappings.get("_meta", {}).get("embedder")
+    if not field or field.get("type") != "dense_vector" or not name:
+        return None
+    return name, int(field["dims"])
+
+
+def document_body(
+    document: Document, vector: Sequence[float] | None = None
+) -> dict[str, Any]:
+    """The source stored for ``document``, with its embedding when given."""
+    body = {
         "key": document.key,
         "lang": document.lang,
         "title": document.title,
@@ -119,3 +158,6 @@ def document_body(document: Document) -> dict[str, Any]:
         "visibility": document.visibility,
         "live": document.live,
     }
+    if vector is not None:
+        body[EMBEDDING_FIELD] = [float(value) for value in vector]
+    return body

@@ -38,6 +38,19 @@
                 var link = element("a", article.title);
                 link.href = article.open_url;
                 item.appendChild(link);
+                var pageLanguage = document.documentElement.lang || "";
+                if (article.lang && pageLanguage && article.lang !== pageLanguage.split("-")[0]) {
+                    // An article of another language (none in the reader's):
+                    // named in its own language, as the server-rendered list does.
+                    item.lang = article.lang;
+                    var name = article.lang;
+                    try { name = new Intl.DisplayNames([article.lang], {type: "language"}).of(article.lang); } catch (e) { /* keep the code */ }
+                    var badge = element("span", "", "badge badge-language");
+                    badge.appendChild(element("span", texts.language + ": ", "visually-hidden"));
+                    badge.appendChild(document.createTextNode(name));
+                    item.appendChild(document.createTextNode(" "));
+                    item.appendChild(badge);
+                }
                 if (article.matched_codes.length) {
                     item.appendChild(document.createTextNode(" "));
                     item.appendChild(element("span", "(" + texts.codeMatch + " " + article.matched_codes.join(", ") + ")", "muted"));

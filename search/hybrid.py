@@ -1,0 +1,201 @@
+"""The ranking pipeline every backend follows: lexical and semantic lists
+fused by reciprocal rank, then other languages when the reader's has too
+little.
+
+1. **Lexical**: the backend's BM25 over weighted fields, every document
+   holding any word a candidate, those holding every word boosted
+   (``BaseSearchBackend.search``).
+2. **Semantic**: the query's vector (``search.embedding``, computed in a
+   thread while the lexical search runs) against the documents' vectors
+   (``BaseSearchBackend.nearest``), within the same language, visibility and
+   filters. Documents below ``SEMANTIC_MIN_SIMILARITY`` are left out: a
+   query about nothing the portal knows still finds nothing.
+3. **Fusion**: reciprocal rank fusion of the two lists (``RRF_K``), over the
+   first ``FUSION_DEPTH`` of each: a document both lists rank high comes
+   first, one only a list knows still gets in.
+4. **Other languages**: when fewer than ``FALLBACK_BELOW`` documents of the
+   reader's language are found, the languages of ``FALLBACK_LANGUAGES`` are
+   searched the same way and their documents follow, each hit carrying its
+   language; a document found in the reader's language is never repeated in
+   another.
+
+Without an embedder (setting ``SEARCH_EMBEDDER`` = None), when it fails, or
+while documents have no vectors yet, step 2 contributes nothing and the
+answer is the lexical one. Sorting by date, browsing without words and pages
+beyond the fused window are lexical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from .analysis import parse_query
+from .conf import search_settings
+from .documents import SearchHit, SearchQuery, SearchResults
+
+logger = logging.getLogger(__name__)
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _vector_future(text: str) -> Future | None:
+    """The query vector, computed in a thread: the embedder's C code runs
+    without the GIL while the lexical search waits on the database."""
+    from .embedding import embed_query, get_embedder
+
+    if get_embedder() is None:
+        return None
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+    return _executor.submit(embed_query, text)
+
+
+def _vector_of(future: Future | None):
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 - embed_query logs; never a 500
+        return None
+
+
+def _min_similarity() -> float:
+    """The cosine below which the semantic list ends: the setting, else the
+    embedder's own (each model has its scale: e5's cosines of unrelated
+    texts are around 0.7)."""
+    from .embedding import get_embedder
+
+    floor = search_settings.SEMANTIC_MIN_SIMILARITY
+    if floor is None:
+        floor = getattr(get_embedder(), "min_similarity", 0.0)
+    return float(floor)
+
+
+def rrf_order(lists: list[list[str]], k: int) -> list[str]:
+    """Keys of ``lists`` (each best first) by reciprocal rank fusion: the
+    sum over the lists of 1 / (k + rank); ties keep the first list's order."""
+    scores: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for ranked in lists:
+        for rank, key in enumerate(ranked, 1):
+            scores[key] += 1.0 / (k + rank)
+            first_seen.setdefault(key, len(first_seen))
+    return sorted(scores, key=lambda key: (-scores[key], first_seen[key]))
+
+
+def _fusable(query: SearchQuery) -> bool:
+    if query.sort == "date" or not query.visibility:
+        return False
+    if not parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS):
+        # Browsing, or only stopwords: nothing to be similar to.
+        return False
+    size = query.page_size or search_settings.PAGE_SIZE
+    return (
+        query.page * size + search_settings.FUSION_DEPTH
+        <= search_settings.MAX_PAGE_SIZE
+    )
+
+
+def _count_facets(
+    facets: dict[str, list[tuple[str, int]]], hits: list[SearchHit]
+) -> dict[str, list[tuple[str, int]]]:
+    """``facets`` with the documents only the semantic list found counted in."""
+    if not hits or not facets:
+        return facets
+    counted = {}
+    for name, pairs in facets.items():
+        counts = Counter(dict(pairs))
+        for hit in hits:
+            values = hit.tags if name == "tag" else (getattr(hit, name),)
+            for value in values:
+                if value:
+                    counts[value] += 1
+        counted[name] = sorted(counts.items(), key=lambda i: (-i[1], i[0]))[
+            : search_settings.FACET_SIZE
+        ]
+    return counted
+
+
+def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
+    """The backend's lexical answer for ``query`` (its total, facets and
+    spelling suggestion, with the documents only the semantic list found
+    counted in), and the fused hits of the whole window. ``vector_of()``
+    gives the query vector, or None; it is asked once the lexical search
+    is done."""
+    size = query.page_size or search_settings.PAGE_SIZE
+    depth = search_settings.FUSION_DEPTH
+    # The fused head is the same whatever page is asked for; the lexical
+    # list goes on after it, so pages never repeat or skip a document.
+    window = min(query.page * size + depth, search_settings.MAX_PAGE_SIZE)
+    lexical = backend.search(dataclasses.replace(query, page=1, page_size=window))
+    vector = vector_of()
+    if vector is None:
+        return lexical, lexical.hits
+    floor = _min_similarity()
+    nearest = [
+        key
+        for key, similarity in backend.nearest(vector, query, depth)
+        if similarity >= floor
+    ]
+    if not nearest:
+        return lexical, lexical.hits
+    by_key = {hit.key: hit for hit in lexical.hits}
+    head = rrf_order(
+        [[hit.key for hit in lexical.hits[:depth]], nearest], search_settings.RRF_K
+    )
+    in_head = set(head)
+    order = head + [hit.key for hit in lexical.hits if hit.key not in in_head]
+    missing = [key for key in order if key not in by_key]
+    extra = backend.hits_for(missing, query) if missing else []
+    by_key.update((hit.key, hit) for hit in extra)
+    fused = [
+        dataclasses.replace(by_key[key], score=float(len(order) - position))
+        for position, key in enumerate(order)
+        if key in by_key  # (not removed since it was ranked)
+    ]
+    results = dataclasses.replace(
+        lexical,
+        total=lexical.total + len(extra),
+        facets=_count_facets(lexical.facets, extra),
+    )
+    return results, fused
+
+
+def search_hybrid(backend, query: SearchQuery) -> SearchResults:
+    """Answer ``query`` through the pipeline described above."""
+    if not _fusable(query):
+        return backend.search(query)
+    started = time.perf_counter()
+    future = _vector_future(query.text)
+    vector_cache: list = []
+
+    def vector_of():
+        if not vector_cache:
+            vector_cache.append(_vector_of(future))
+        return vector_cache[0]
+
+    results, hits = _fused(backend, query, vector_of)
+    seen = {hit.key for hit in hits}
+    fallback: list[SearchHit] = []
+    if len(hits) < search_settings.FALLBACK_BELOW:
+        for lang in search_settings.FALLBACK_LANGUAGES.get(query.lang, ()):
+            other = dataclasses.replace(query, lang=lang, facets=())
+            for hit in _fused(backend, other, vector_of)[1]:
+                if hit.key not in seen:
+                    seen.add(hit.key)
+                    fallback.append(hit)
+    size = query.page_size or search_settings.PAGE_SIZE
+    offset = (query.page - 1) * size
+    return dataclasses.replace(
+        results,
+        hits=(hits + fallback)[offset : offset + size],
+        total=results.total + len(fallback),
+        page=query.page,
+        page_size=size,
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
