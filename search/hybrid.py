@@ -95,9 +95,8 @@ def _fusable(query: SearchQuery) -> bool:
         # Browsing, or only stopwords: nothing to be similar to.
         return False
     size = query.page_size or search_settings.PAGE_SIZE
-    return (
-        query.page * size + search_settings.FUSION_DEPTH
-        <= search_settings.MAX_PAGE_SIZE
+    return max(query.page * size, search_settings.FUSION_DEPTH) <= (
+        search_settings.MAX_PAGE_SIZE
     )
 
 
@@ -129,9 +128,12 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
     is done."""
     size = query.page_size or search_settings.PAGE_SIZE
     depth = search_settings.FUSION_DEPTH
-    # The fused head is the same whatever page is asked for; the lexical
-    # list goes on after it, so pages never repeat or skip a document.
-    window = min(query.page * size + depth, search_settings.MAX_PAGE_SIZE)
+    # The fused head (all of the lexical list's first ``depth`` and the
+    # semantic ones) is the same whatever page is asked for, and the lexical
+    # list goes on after it, so pages never repeat or skip a document; the
+    # head holding at least ``depth`` documents, the first ``page * size``
+    # lexical ones are all a page can need.
+    window = max(depth, query.page * size)
     lexical = backend.search(dataclasses.replace(query, page=1, page_size=window))
     vector = vector_of()
     if vector is None:

