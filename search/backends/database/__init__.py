@@ -602,7 +602,14 @@ class DatabaseSearchBackend(BaseSearchBackend):
         embedder = get_embedder()
         if embedder is None or not query.visibility or k <= 0:
             return []
-        wanted = k * 2
+        # Scoring the whole matrix costs the same for any k: with filters,
+        # which leave out most of the nearest, ask for many at once.
+        narrowed = bool(
+            query.filters.values_except(None)
+            or query.filters.date_from
+            or query.filters.date_to
+        )
+        wanted = k * (16 if narrowed else 2)
         while True:
             candidates = nearest_documents(vector, query.lang, embedder.name, wanted)
             readable = self._readable(query, [key for key, _s in candidates])
