@@ -28,7 +28,7 @@ beyond the fused window are lexical.
 from __future__ import annotations
 
 import dataclasses
-import logging
+import functools
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,9 +37,9 @@ from .analysis import parse_query
 from .conf import search_settings
 from .documents import SearchHit, SearchQuery, SearchResults
 
-logger = logging.getLogger(__name__)
-
-_executor: ThreadPoolExecutor | None = None
+#: Computes query vectors beside the lexical search (its thread starts on
+#: the first search that needs it).
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
 
 
 def _vector_future(text: str) -> Future | None:
@@ -49,9 +49,6 @@ def _vector_future(text: str) -> Future | None:
 
     if get_embedder() is None:
         return None
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
     return _executor.submit(embed_query, text)
 
 
@@ -173,14 +170,8 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
     if not _fusable(query):
         return backend.search(query)
     started = time.perf_counter()
-    future = _vector_future(query.text)
-    vector_cache: list = []
-
-    def vector_of():
-        if not vector_cache:
-            vector_cache.append(_vector_of(future))
-        return vector_cache[0]
-
+    # (A future keeps its result: every call after the first is free.)
+    vector_of = functools.partial(_vector_of, _vector_future(query.text))
     results, hits = _fused(backend, query, vector_of)
     seen = {hit.key for hit in hits}
     fallback: list[SearchHit] = []
