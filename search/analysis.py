@@ -4,10 +4,8 @@ One pipeline, in Python, so that both databases find exactly the same
 documents: Unicode NFC → lowercase and strip accents (one character in, one
 character out, so positions in the folded text are positions in the original,
 which the highlighter relies on) → split into letters-and-digits tokens → drop
-stopwords → Finnish ``-in``/``-ime-`` normalisation → Snowball stemmer of the
-language (PyStemmer). PostgreSQL's own ``finnish`` configuration is not used
-because its stemmer does not conflate forms such as *tulostin*/*tulostimen*;
-the Elasticsearch backend reproduces the same steps with its token filters.
+stopwords → Snowball stemmer of the language (PyStemmer). The Elasticsearch
+backend reproduces the same steps with its token filters.
 
 Queries get two more steps: a word in camel case ("SuperTab", menu paths
 whose markup was lost) also matches its pieces, and the database backend cuts
@@ -34,16 +32,6 @@ WORD_CHAR = r"[^\W_]"
 TOKEN_RE = re.compile(WORD_CHAR + "+")
 
 STEMMER_NAMES = {"it": "italian", "fi": "finnish", "en": "english"}
-
-# Finnish nouns in -in inflect on an -ime- stem (tulostin → tulostimen,
-# palvelin → palvelimella, suodatin → suodattimen); Snowball leaves the two
-# apart, so inflected forms are mapped back to the -in form before stemming.
-# The same patterns feed the Elasticsearch analyzer (Java regex syntax agrees).
-FINNISH_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"^([a-z]{2,}t)tim[ei][a-z]*$", "in"),
-    (r"^([a-z]{3,})im[ei][a-z]*$", "in"),
-)
-_FINNISH_RES = tuple((re.compile(p), suffix) for p, suffix in FINNISH_PATTERNS)
 
 #: Languages whose long query words are cut into compound parts.
 COMPOUND_LANGUAGES = frozenset({"fi"})
@@ -119,16 +107,6 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return stemmer
 
 
-def _finnish(token: str) -> str:
-    if "im" not in token:
-        return token
-    for pattern, suffix in _FINNISH_RES:
-        match = pattern.match(token)
-        if match:
-            return match.group(1) + suffix
-    return token
-
-
 def stem_tokens(tokens: list[str], lang: str) -> list[str]:
     """Stems of already folded tokens (stopwords must be removed first)."""
     distinct = list(dict.fromkeys(tokens))
@@ -136,8 +114,6 @@ def stem_tokens(tokens: list[str], lang: str) -> list[str]:
         # Words repeat in long texts: stem each once.
         stems = dict(zip(distinct, stem_tokens(distinct, lang), strict=True))
         return [stems[t] for t in tokens]
-    if lang == "fi":
-        tokens = [_finnish(t) for t in tokens]
     return _stemmer(lang).stemWords(tokens)
 
 
@@ -351,9 +327,6 @@ def compound_split(word: str, known: Collection[str]) -> tuple[str, str] | None:
     best = None
     for position in range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1):
         head, tail = word[:position], word[position:]
-        if tail not in known and _finnish(tail) in known:
-            # "verkkotulostimen": the tail is an inflected -in word.
-            tail = _finnish(tail)
         found = [part for part in (head, tail) if part in known]
         if not found:
             continue
@@ -369,7 +342,7 @@ def compound_candidates(word: str) -> list[str]:
         return []
     cuts = range(COMPOUND_MIN_PART, len(word) - COMPOUND_MIN_PART + 1)
     tails = [word[n:] for n in cuts]
-    return [word[:n] for n in cuts] + tails + [_finnish(tail) for tail in tails]
+    return [word[:n] for n in cuts] + tails
 
 
 def suggest_terms(text: str, lang: str) -> tuple[list[str], str]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import dsl
 
-from ...analysis import FINNISH_PATTERNS, synonym_rules
+from ...analysis import synonym_rules
 from ...documents import Document
 from ...stopwords import STOPWORDS
 from .queries import EMBEDDING_FIELD
@@ -55,13 +55,6 @@ def analyzers(lang: str) -> tuple[Any, Any, Any]:
             f"{lang}_stop", "stop", stopwords=sorted(STOPWORDS[lang]), ignore_case=True
         )
     ]
-    if lang == "fi":
-        after += [
-            dsl.token_filter(
-                f"fi_ime_{n}", "pattern_replace", pattern=pattern, replacement=f"$1{s}"
-            )
-            for n, (pattern, s) in enumerate(FINNISH_PATTERNS, start=1)
-        ]
     after.append(
         dsl.token_filter(f"{lang}_stemmer", "stemmer", language=STEMMERS[lang])
     )

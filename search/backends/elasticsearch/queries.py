@@ -119,7 +119,7 @@ def clause_query(
       camel case ("LabelPrinter", phrase "label printer") matches the word as
       typed or its pieces one after the other (a phrase, as on the database).
     - ``parts`` (word → compound parts, ``compound_parts``): a Finnish compound
-      ("verkkotulostimen") also matches either of its parts ("verkko",
+      ("verkkotulostin") also matches either of its parts ("verkko",
       "tulostin").
 
     ``name`` becomes the clause's ``_name`` (see ``clause_name``).
