@@ -534,9 +534,9 @@ class Counters:
         self.floor = _min_similarity()
         embed_query = embedding.embed_query
 
-        def counted_query(text):
+        def counted_query(*args, **kwargs):
             self.embed_calls += 1
-            return embed_query(text)
+            return embed_query(*args, **kwargs)
 
         embedding.embed_query = counted_query
         embed_queries = embedder.embed_queries
@@ -642,6 +642,19 @@ def main() -> int:
         default=30,
         help="SEARCH_VECTOR_STAMP_SECONDS (production default 30)",
     )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Django setting for the timed requests (a Python literal)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="run the timed requests under cProfile and write its stats here",
+    )
     args = parser.parse_args()
     embedder_path = EMBEDDERS.get(args.embedder.lower(), args.embedder)
 
@@ -664,6 +677,7 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
     os.environ["DATABASE_URL"] = database_url
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import django
 
     django.setup()
@@ -717,6 +731,9 @@ def main() -> int:
             flush=True,
         )
     settings.SEARCH_EMBEDDER = embedder_path
+    from search_quality import apply_settings
+
+    apply_settings(args.setting)
     embedding.reset_embedder()
     search_vectors.clear_vector_caches()
     embedder = embedding.get_embedder()
@@ -773,6 +790,12 @@ def main() -> int:
     )
     timings: dict[str, list[float]] = {"search": [], "suggest": [], "deflection": []}
     by_label: dict[str, list[float]] = {}
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     cpu_before = cpu_times()
     for kind, label, params in requests:
         started = time.perf_counter()
@@ -781,6 +804,10 @@ def main() -> int:
         timings[kind].append(took)
         by_label.setdefault(label, []).append(took)
     cpu_after = cpu_times()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+        print(f"profile of the timed requests: {args.profile} (pstats)")
     print(f"requests through {route}")
     print(
         cpu_report(cpu_before, cpu_after).replace(

@@ -42,7 +42,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -453,10 +453,15 @@ class _Matrix:
 
     # Searching -----------------------------------------------------------------
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def scored(self, vector: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The cosine of ``vector`` with every row, and the rows' keys (a
+        copy: the matrix may change once its lock is released)."""
         count = len(self.keys)
-        if self.rows is None or count == 0 or k <= 0:
-            return []
+        if self.rows is None or count == 0:
+            return np.empty(0, dtype=np.float32), []
+        return self._scores(vector, count), list(self.keys)
+
+    def _scores(self, vector: np.ndarray, count: int) -> np.ndarray:
         dimensions = self.rows.shape[1]
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape != (dimensions,):
@@ -476,15 +481,16 @@ class _Matrix:
                 buffer.view(np.float32), query, out=scores[start : start + len(block)]
             )
         scores += np.float32(self.mean @ query)
-        if k < count:
-            best = np.argpartition(scores, count - k)[count - k :]
-            order = best[np.argsort(-scores[best], kind="stable")]
-        else:
-            order = np.argsort(-scores, kind="stable")
-        keys = self.keys
-        return list(
-            zip([keys[i] for i in order.tolist()], scores[order].tolist(), strict=True)
-        )
+        return scores
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indexes of the ``n`` highest ``scores``, best first (ties: lower index)."""
+    count = len(scores)
+    if n < count:
+        best = np.argpartition(scores, count - n)[count - n :]
+        return best[np.argsort(-scores[best], kind="stable")]
+    return np.argsort(-scores, kind="stable")
 
 
 _matrices_lock = threading.Lock()
@@ -518,14 +524,18 @@ def nearest_documents(
     k: int,
     *,
     using: str = DEFAULT_DB_ALIAS,
+    keep: Callable[[list[str]], Collection[str]] | None = None,
+    first: int = 0,
 ) -> list[tuple[str, float]]:
     """The ``k`` keys of ``lang`` whose vectors by ``model`` are nearest to
     ``vector``, with their cosines, best first.
 
-    Every stored vector counts, whatever its document's visibility, filters or
-    liveness: the caller joins the keys with the index and asks for more when
-    too many drop out. Scoring is the same work for any ``k``; a large ``k``
-    only costs its sorting (about 1 ms per 10,000).
+    Without ``keep`` every stored vector counts, whatever its document's
+    visibility, filters or liveness. ``keep`` (candidate keys → those to
+    keep: the caller joins them with the index) is asked for the best
+    ``first`` (at least ``k``), then for four times as many at a time, until
+    ``k`` are kept: the matrix is scored once whatever the filters leave out.
+    A large ``k`` only costs its sorting (about 1 ms per 10,000).
     """
     with _matrices_lock:
         matrix = _matrices.get((using, lang, model))
@@ -533,7 +543,30 @@ def nearest_documents(
             matrix = _matrices[(using, lang, model)] = _Matrix(using, lang, model)
     with matrix.lock:
         matrix.refresh()
-        return matrix.nearest(vector, k)
+        scores, keys = matrix.scored(vector)
+    if not keys or k <= 0:
+        return []
+    if keep is None:
+        order = _best(scores, min(k, len(keys))).tolist()
+        return list(zip([keys[i] for i in order], scores[order].tolist(), strict=True))
+    # The candidates are taken best first, ``first`` and then four times as
+    # many at each round, until ``keep`` has kept ``k`` of them or none is left.
+    kept: list[tuple[str, float]] = []
+    taken = 0
+    size = max(first, k)
+    while taken < len(keys) and len(kept) < k:
+        end = min(len(keys), taken + size)
+        chunk = _best(scores, end)[taken:].tolist()
+        chunk_keys = [keys[i] for i in chunk]
+        wanted = keep(chunk_keys)
+        kept += [
+            (key, score)
+            for key, score in zip(chunk_keys, scores[chunk].tolist(), strict=True)
+            if key in wanted
+        ]
+        taken = end
+        size *= 4
+    return kept[:k]
 
 
 def clear_vector_caches() -> None:

@@ -296,6 +296,30 @@ def test_nearest_documents_best_first(db):
         nearest_documents(unit(1, dimensions=8), "en", "m", 5)
 
 
+def test_nearest_documents_kept_by_the_caller_best_first(db):
+    # A filter that leaves out most of the nearest: the candidates are asked
+    # for best first, in growing rounds, until enough are kept.
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(300, 8)).astype(np.float32)
+    store_vectors(
+        [(f"doc-{n}", "en", "m", "h", vector) for n, vector in enumerate(vectors)]
+    )
+    query = rng.normal(size=8).astype(np.float32)
+    asked: list[int] = []
+
+    def keep(keys):
+        asked.append(len(keys))
+        return {key for key in keys if key.endswith("7")}
+
+    found = nearest_documents(query, "en", "m", 4, keep=keep, first=8)
+
+    every = nearest_documents(query, "en", "m", 300)
+    assert found == [pair for pair in every if pair[0].endswith("7")][:4]
+    assert asked[:2] == [8, 32]  # the best 8, then the next 32
+    assert sum(asked) <= 300
+    assert nearest_documents(query, "en", "m", 4, keep=lambda keys: set()) == []
+
+
 def test_nearest_documents_at_scale_match_exact_cosines(db):
     rng = np.random.default_rng(7)
     shared = rng.standard_normal(384)  # e5-like: every vector near one direction

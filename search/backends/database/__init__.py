@@ -602,22 +602,23 @@ class DatabaseSearchBackend(BaseSearchBackend):
         embedder = get_embedder()
         if embedder is None or not query.visibility or k <= 0:
             return []
-        # Scoring the whole matrix costs the same for any k: with filters,
-        # which leave out most of the nearest, ask for many at once.
+        # Filters may leave out most of the nearest: the candidates are
+        # checked against the index best first, many at once when filters
+        # narrow them, the matrix scored once.
         narrowed = bool(
             query.filters.values_except(None)
             or query.filters.date_from
             or query.filters.date_to
         )
-        wanted = k * (16 if narrowed else 2)
-        while True:
-            candidates = nearest_documents(vector, query.lang, embedder.name, wanted)
-            readable = self._readable(query, [key for key, _s in candidates])
-            kept = [(key, score) for key, score in candidates if key in readable]
-            # Filters may leave out most of the nearest: look further.
-            if len(kept) >= k or len(candidates) < wanted:
-                return kept[:k]
-            wanted *= 4
+        return nearest_documents(
+            vector,
+            query.lang,
+            embedder.name,
+            k,
+            using=self.using,
+            keep=lambda keys: self._readable(query, keys),
+            first=k * (16 if narrowed else 2),
+        )
 
     def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
         readable = self._readable(query, keys)

@@ -348,19 +348,19 @@ class PostgreSQLEngine(Engine):
                 found[word] = cursor.fetchone()[0]
         return found
 
-    def clause_holders(self, query, expression, coverage):
+    def complete_matches(self, query, expression, coverage):
+        # (``collect`` here answers "every word" in its own statement; this
+        # is the hook's plain form.)
         scope, scope_params = self.scope_where(query)
-        held = []
+        words = " & ".join(f"({clause})" for clause in coverage)
         with self.connection.cursor() as cursor:
-            for clause in coverage:
-                cursor.execute(
-                    f"SELECT d.document_id FROM {TSV} d "  # noqa: S608 (fixed identifiers)
-                    "WHERE d.document @@ to_tsquery('simple', %s) "
-                    f"AND d.document @@ %s::tsquery AND {scope}",
-                    [expression, clause, *scope_params],
-                )
-                held.append({row[0] for row in cursor.fetchall()})
-        return held
+            cursor.execute(
+                f"SELECT d.document_id FROM {TSV} d "  # noqa: S608 (fixed identifiers)
+                "WHERE d.document @@ to_tsquery('simple', %s) "
+                f"AND d.document @@ %s::tsquery AND {scope}",
+                [expression, words, *scope_params],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     def collect(
         self,

@@ -45,6 +45,8 @@ def _phrase(stems: tuple[str, ...]) -> str:
 class SQLiteEngine(Engine):
     vendor = "sqlite"
     fulltext_table = FTS
+    # ISO text orders as the dates do, without a date object made per match.
+    published_sql = "CAST(d.published AS TEXT)"
 
     def match_from(self, expression: str) -> tuple[str, list[object]]:
         # CROSS JOIN keeps the full-text match the outer loop: given the
@@ -98,18 +100,16 @@ class SQLiteEngine(Engine):
                 found[word] = cursor.fetchone()[0]
         return found
 
-    def clause_holders(self, query, expression, coverage):
-        # The word's documents among the matches: FTS5 intersects the two
-        # doclists, skipping through a common word's long one.
-        held = []
+    def complete_matches(self, query, expression, coverage):
+        # One statement: FTS5 intersects the words' doclists, skipping
+        # through a common word's long one.
+        words = " AND ".join(f"({clause})" for clause in coverage)
         with self.connection.cursor() as cursor:
-            for clause in coverage:
-                cursor.execute(
-                    f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608 (fixed identifiers)
-                    [f"({clause}) AND ({expression})"],
-                )
-                held.append({row[0] for row in cursor.fetchall()})
-        return held
+            cursor.execute(
+                f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s",  # noqa: S608 (fixed identifiers)
+                [f"({expression}) AND {words}"],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     # Large result sets: filters as tokens of the meta column --------------------
 
