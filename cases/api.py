@@ -9,8 +9,9 @@ Authentication: ``Authorization: Bearer <token>`` (per installation, see
 from functools import wraps
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -169,7 +170,20 @@ def create_case(request):
     if hit_rate_limit("case_create", f"token:{token.pk}", *conf.CREATE_RATE):
         return error(429, _("Too many cases opened: try again later."))
     language = translation.get_language()
-    form = ApiCaseForm(request.POST, request.FILES, customer=token.customer)
+    try:
+        data, files = request.POST, request.FILES
+    except MultiPartParserError:
+        # Django would answer with its HTML 400 page: a client of this API
+        # reads JSON (e.g. a multipart request sent without its boundary).
+        return error(
+            400,
+            _(
+                "The request body could not be read as a form: send it as "
+                "multipart/form-data with a boundary, or as "
+                "application/x-www-form-urlencoded."
+            ),
+        )
+    form = ApiCaseForm(data, files, customer=token.customer)
     if not form.is_valid():
         return JsonResponse(
             {"errors": {field: list(errors) for field, errors in form.errors.items()}},
@@ -189,9 +203,14 @@ def create_case(request):
     )
 
 
+LIST_SCOPES = ("open", "resolved", "all")
+
+
 def list_cases(request):
     """The token's company's cases, newest first; ``?status=open|resolved|all``
-    or a status code, ``?q=`` text search, ``?page=``."""
+    or a status code, ``?q=`` text search, ``?page=``. An unknown status or a page
+    that is not a number is a 400, a page past the last a 404: answering with
+    every case, or with page 1, would look like a valid answer."""
     language = translation.get_language()
     cases = Case.objects.filter(customer=request.api_token.customer).select_related(
         "product_line", "area", "assigned_partner"
@@ -203,8 +222,29 @@ def list_cases(request):
         cases = cases.resolved()
     elif scope in Status.values:
         cases = cases.filter(status=scope)
+    elif scope != "all":
+        choices = ", ".join(dict.fromkeys([*LIST_SCOPES, *Status.values]))
+        message = _("Unknown status “%(value)s”: use one of %(choices)s.") % {
+            "value": scope,
+            "choices": choices,
+        }
+        return JsonResponse({"errors": {"status": [message]}}, status=400)
     cases = cases.search(request.GET.get("q", ""))
-    page = Paginator(cases, API_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(cases, API_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        message = _("The page must be a whole number from 1.")
+        return JsonResponse({"errors": {"page": [message]}}, status=400)
+    except EmptyPage:
+        if int(request.GET["page"]) < 1:
+            message = _("The page must be a whole number from 1.")
+            return JsonResponse({"errors": {"page": [message]}}, status=400)
+        message = _("There is no page %(page)s: the last page is %(pages)s.") % {
+            "page": request.GET["page"],
+            "pages": paginator.num_pages,
+        }
+        return error(404, message)
     return JsonResponse(
         {
             "count": page.paginator.count,

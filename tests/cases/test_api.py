@@ -256,6 +256,65 @@ def test_list_filters_by_status_and_text(client, world, token, make_case):
     assert numbers("?q=giacenze") == [open_case.number]
 
 
+@pytest.mark.parametrize("status", ["opne", "OPEN", "closed-ish"])
+def test_unknown_status_filter_is_a_400_naming_the_parameter(
+    client, world, token, make_case, status
+):
+    make_case()
+
+    response = client.get(CASES, {"status": status}, **auth(token))
+
+    assert response.status_code == 400
+    message = response.json()["errors"]["status"][0]
+    assert f"Unknown status “{status}”" in message
+    assert "open, resolved, all" in message
+
+
+def test_unknown_status_filter_is_explained_in_the_request_language(
+    client, world, token
+):
+    response = client.get(CASES + "?status=opne&lang=it", **auth(token))
+
+    assert response.status_code == 400
+    assert "Stato sconosciuto" in response.json()["errors"]["status"][0]
+
+
+@pytest.mark.parametrize("page", ["abc", "1.5", "0", "-1"])
+def test_a_page_that_is_not_a_positive_number_is_a_400(client, world, token, page):
+    response = client.get(CASES, {"page": page}, **auth(token))
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["page"] == [
+        "The page must be a whole number from 1."
+    ]
+
+
+def test_a_page_past_the_last_is_a_json_404(client, world, token, make_case):
+    make_case()
+
+    response = client.get(CASES + "?page=7", **auth(token))
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "There is no page 7: the last page is 1."}
+    assert client.get(CASES + "?page=1", **auth(token)).json()["page"] == 1
+
+
+def test_multipart_without_boundary_is_a_json_400(client, world, token):
+    response = client.generic(
+        "POST",
+        CASES,
+        b"subject=Errore",
+        content_type="multipart/form-data",
+        HTTP_ACCEPT_LANGUAGE="fi",
+        **auth(token),
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "multipart/form-data" in response.json()["error"]
+    assert Case.objects.count() == 0
+
+
 def test_detail_shows_messages_but_never_internal_notes(
     client, world, token, make_case
 ):
