@@ -1,13 +1,14 @@
 """The PDF copy of an authorisation (the manual's "copia dell'autorizzazione"),
 mailed to the customer and downloadable from the reserved area.
 
-It uses fpdf2's core Helvetica, whose encoding is Latin-1: Italian and Finnish
-fit (à è é ì ò ù ä ö å); typographic punctuation is mapped to its ASCII
-equivalent and any other character is transliterated or replaced, so that
-whatever a visitor typed never breaks the copy. The SHA-256 of the accepted
-text is in the document's subject as well as on the page."""
+It is a legal record, so every letter a person typed must come out as typed
+(Łukasz Żółć, Sääskä Öhman, Niccolò Perù): the text is set in DejaVu Sans, a
+Unicode TrueType font shipped in ``remote/fonts/`` with its licence (fpdf2's
+core fonts only know Latin-1). fpdf2 embeds the subset of glyphs used, with a
+ToUnicode map, so the text can be searched and copied. The SHA-256 of the
+accepted text is in the document's subject as well as on the page."""
 
-import unicodedata
+from pathlib import Path
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -17,46 +18,22 @@ from fpdf.enums import XPos, YPos
 from . import conf
 from .models import Authorisation
 
-_PUNCTUATION = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-        "\u2022": "-",
-        "\u20ac": "EUR",
-    }
-)
-
-
-def latin1(text: str) -> str:
-    """``text`` with only Latin-1 characters (what the core fonts can draw)."""
-    text = str(text or "").translate(_PUNCTUATION)
-    out = []
-    for char in text:
-        if ord(char) < 256:
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in base if ord(c) < 128 and not unicodedata.combining(c))
-        out.append(base or "?")
-    return "".join(out)
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 
 class _CopyPDF(FPDF):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for style, name in FONT_FILES.items():
+            self.add_font(FONT, style=style, fname=FONT_DIR / name)
+
     def footer(self):
         self.set_y(-12)
-        self.set_font("helvetica", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(90, 90, 90)
-        self.cell(
-            0, 5, latin1(f"{self.footer_text} - {self.page_no()}/{{nb}}"), align="C"
-        )
+        self.cell(0, 5, f"{self.footer_text} - {self.page_no()}/{{nb}}", align="C")
 
 
 def _when(value) -> str:
@@ -70,18 +47,16 @@ def render_authorisation_pdf(authorisation: Authorisation) -> bytes:
         title = _("Remote technical assistance authorisation")
         pdf = _CopyPDF(format="A4")
         pdf.set_compression(bool(conf.PDF_COMPRESS))
-        pdf.set_title(latin1(title))
-        pdf.set_author(latin1(authorisation.operator_name))
+        pdf.set_title(title)
+        pdf.set_author(authorisation.operator_name)
         pdf.set_creator("Sportello")
         pdf.set_subject(
-            latin1(
-                _("Clauses version %(number)d (%(language)s), SHA-256 %(hash)s")
-                % {
-                    "number": version.number,
-                    "language": version.language,
-                    "hash": authorisation.consent_sha256,
-                }
-            )
+            _("Clauses version %(number)d (%(language)s), SHA-256 %(hash)s")
+            % {
+                "number": version.number,
+                "language": version.language,
+                "hash": authorisation.consent_sha256,
+            }
         )
         pdf.set_keywords(f"sha256:{authorisation.consent_sha256}")
         pdf.set_creation_date(authorisation.created_at)
@@ -93,8 +68,8 @@ def render_authorisation_pdf(authorisation: Authorisation) -> bytes:
         pdf.add_page()
 
         def line(text: str, size: float = 10.5, style: str = "", height: float = 5.5):
-            pdf.set_font("helvetica", style=style, size=size)
-            pdf.multi_cell(0, height, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(FONT, style=style, size=size)
+            pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
         line(title, size=15, style="B", height=8)
         pdf.ln(2)
@@ -120,10 +95,10 @@ def render_authorisation_pdf(authorisation: Authorisation) -> bytes:
             fields.append((_("Case"), authorisation.case.number))
         fields.append((_("Accepted on"), _when(authorisation.created_at)))
         for label, value in fields:
-            pdf.set_font("helvetica", style="B", size=10.5)
-            pdf.cell(62, 6, latin1(f"{label}:"))
-            pdf.set_font("helvetica", size=10.5)
-            pdf.multi_cell(0, 6, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(FONT, style="B", size=10.5)
+            pdf.cell(62, 6, f"{label}:")
+            pdf.set_font(FONT, size=10.5)
+            pdf.multi_cell(0, 6, str(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
         line(version.intro)
         pdf.ln(1)

@@ -2,12 +2,14 @@
 logins with the demo clauses and tools (no demo cases), helpers to open a case,
 fill in the authorisation form and open a session with its code."""
 
+import io
 import re
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from cases.services import CaseDraft, submit_case
 from remote.models import Authorisation, ConsentVersion
@@ -72,6 +74,14 @@ def form_data(world):
         return {key: value for key, value in data.items() if value is not None}
 
     return build
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as a reader extracts it, whitespace collapsed (lines
+    wrap where the page ends)."""
+    reader = PdfReader(io.BytesIO(content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.split())
 
 
 def code_on(response) -> str:

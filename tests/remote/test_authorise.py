@@ -10,7 +10,7 @@ from django.core import mail
 from remote.models import Authorisation, ConsentVersion, RemoteSession
 from remote.services import hash_code, publish_consent_text
 
-from .conftest import current_version, url
+from .conftest import current_version, pdf_text, url
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +190,9 @@ def test_the_copy_goes_to_the_given_address_with_the_pdf(
     assert mimetype == "application/pdf" and name.endswith(".pdf")
     assert content.startswith(b"%PDF")
     assert record.consent_sha256.encode() in content  # in the metadata
-    assert b"Agree to make available to the service provider" in content
-    assert b"Mario Bianchi" in content
+    text = pdf_text(content)
+    assert "Agree to make available to the service provider" in text
+    assert "Mario Bianchi" in text
     # The reference partner is told, without the code.
     assert notice.to == ["assistenza@nordest-informatica.example"]
     assert "Microbit Srl" in notice.body
