@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.throttle import client_ip, hit_rate_limit
@@ -55,7 +56,8 @@ def _bearer(request) -> str:
 def api_view(methods: set[str], token_required: bool = True):
     """JSON view: language, method check, bearer token (``request.api_token``),
     rate limit per token or address, capped streaming uploads; no CSRF, as no
-    cookie authenticates these requests."""
+    cookie authenticates these requests; ``Cache-Control: private, no-store``,
+    as the answers hold a company's cases."""
 
     def decorator(view):
         @wraps(view)
@@ -81,7 +83,7 @@ def api_view(methods: set[str], token_required: bool = True):
                 request.upload_handlers = [CappedTemporaryFileUploadHandler(request)]
                 return view(request, *args, **kwargs)
 
-        return csrf_exempt(wrapper)
+        return csrf_exempt(cache_control(private=True, no_store=True)(wrapper))
 
     return decorator
 

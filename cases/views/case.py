@@ -32,7 +32,7 @@ from ..services import (
     update_case,
 )
 from ..uploads import streamed_uploads
-from .common import visible_case_or_404
+from .common import private_page, visible_case_or_404
 
 
 def _case_context(request, case, message_form=None, status_form=None, assign_form=None):
@@ -67,6 +67,7 @@ def _case_context(request, case, message_form=None, status_form=None, assign_for
     return context
 
 
+@private_page
 @login_required
 @require_GET
 def case_detail(request, number):
@@ -74,6 +75,7 @@ def case_detail(request, number):
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
+@private_page
 @login_required
 @require_POST
 @streamed_uploads
@@ -103,6 +105,7 @@ def case_reply(request, number):
     return redirect(reverse("cases:detail", args=[number]) + f"#message-{message.pk}")
 
 
+@private_page
 @login_required
 @require_POST
 def case_status(request, number):
@@ -135,6 +138,7 @@ def case_status(request, number):
     return redirect("cases:detail", number=number)
 
 
+@private_page
 @login_required
 @require_POST
 def case_assign(request, number):
@@ -166,6 +170,7 @@ def case_assign(request, number):
     return redirect("cases:partner_queue")
 
 
+@private_page
 @login_required
 def case_edit(request, number):
     case = visible_case_or_404(request, number)
@@ -193,6 +198,7 @@ def case_edit(request, number):
     )
 
 
+@private_page
 @login_required
 @require_GET
 def attachment_download(request, number, pk):

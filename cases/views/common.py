@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
 
 from ..models import Case
 from ..permissions import can_view_case
@@ -12,6 +13,11 @@ SESSION_TOKENS = "cases_upload_tokens"
 # Set by the step before the form (CASES_FIRST_STEP): {"step_done": True, and
 # the initial product_line, area, subject, request, upload_token}.
 SESSION_PREFILL = "cases_new_prefill"
+
+# Case pages show a company's cases, messages and files: no shared cache (a proxy
+# in a customer's office) may keep them, and the browser should not store them
+# either, so that Back after logging out does not show them again.
+private_page = cache_control(private=True, no_store=True)
 
 
 def page_of(request, queryset):

@@ -24,12 +24,19 @@ from ..services import (
     submit_case,
 )
 from ..uploads import streamed_uploads
-from .common import SESSION_PREFILL, SESSION_TOKENS, forbidden, page_of
+from .common import (
+    SESSION_PREFILL,
+    SESSION_TOKENS,
+    forbidden,
+    page_of,
+    private_page,
+)
 
 #: The value of the case form's "Check my log for known solutions" button.
 CHECK_LOG = "check_log"
 
 
+@private_page
 @login_required
 @require_GET
 def case_list(request):
@@ -150,6 +157,7 @@ def _initial_from_first_step(request, initial: dict) -> tuple[dict, str]:
     return initial, token
 
 
+@private_page
 @login_required
 @streamed_uploads
 def case_new(request):

@@ -8,9 +8,10 @@ from django.views.decorators.http import require_GET
 from ..forms import PartnerFilterForm
 from ..models import Case, Status
 from ..permissions import is_case_staff
-from .common import forbidden, page_of
+from .common import forbidden, page_of, private_page
 
 
+@private_page
 @login_required
 @require_GET
 def partner_queue(request):

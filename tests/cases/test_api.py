@@ -384,3 +384,13 @@ def test_unknown_api_address_is_a_json_404(client, world):
 
     assert response.status_code == 404
     assert response.json() == {"error": "No such API endpoint."}
+
+
+def test_api_answers_are_private_and_not_stored(client, world, token, make_case):
+    case = make_case()
+
+    for address in (CASES, f"{CASES}{case.number}/"):
+        response = client.get(address, **auth(token))
+        assert response.status_code == 200
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives

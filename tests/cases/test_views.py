@@ -538,3 +538,38 @@ def test_staff_can_return_a_case_to_the_default_queue(client, world, make_case):
     assert case.events.filter(kind="assigned").last().to_label == "default queue"
     history = client.get(url("cases:detail", case.number)).content.decode()
     assert "Assigned: Nordest Informatica Srl → default queue" in history
+
+
+# Caching ---------------------------------------------------------------------------
+
+
+def cache_directives(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",")}
+
+
+def test_customer_case_pages_are_private_and_not_stored(client, world, make_case):
+    case = make_case()
+    client.force_login(world.microbit)
+    past_first_step(client)
+
+    for address in (
+        url("cases:list"),
+        url("cases:new"),
+        url("cases:detail", case.number),
+        url("cases:edit", case.number),
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert {"private", "no-store"} <= cache_directives(response), address
+    refused = client.post(url("cases:reply", case.number), {"body": ""})
+    assert {"private", "no-store"} <= cache_directives(refused)
+
+
+def test_partner_case_pages_are_private_and_not_stored(client, world, make_case):
+    case = make_case()
+    client.force_login(world.partner)
+
+    for address in (url("cases:partner_queue"), url("cases:detail", case.number)):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert {"private", "no-store"} <= cache_directives(response), address
