@@ -5,6 +5,9 @@ Suggestions
     ``SUGGESTIONS``: articles offered at the first step of "New case" (5).
     ``NEWS``: Rassegna Info items offered beside them (3).
     ``MIN_QUERY_LENGTH``: characters typed before the portal searches (3).
+    ``EMBED_WORDS``: content words of a description the semantic search reads
+    (8; 0: all). The step re-ranks by every word of the description anyway,
+    and the model's time grows with each word (bench/README.md, "Deflection").
     ``REMOTE_SUGGESTIONS`` is not here: the remote assistance page asks for
     ``REMOTE_SUGGESTED_ARTICLES`` (remote/conf.py).
 
@@ -53,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "SUGGESTIONS": 5,
     "NEWS": 3,
     "MIN_QUERY_LENGTH": 3,
+    "EMBED_WORDS": 8,
     "LOG_LINE_PATTERN": DEFAULT_LOG_LINE_PATTERN,
     "LOG_PARSER": "deflection.logs.PatternLogParser",
     "LOG_MAX_BYTES": 2 * 1024 * 1024,

@@ -126,7 +126,9 @@ class SearchQuery:
     ``visibility`` is the set of visibilities the viewer may read; the caller
     decides it from the user (anonymous visitors: ``{"public"}``).
     An empty ``text`` browses: every document that passes the filters, newest
-    first.
+    first. ``meaning_words`` (0: all) caps the words of ``text`` the
+    semantic list reads: its first content words, without stopwords (see
+    ``search.embedding.meaning_text``).
     """
 
     text: str
@@ -137,6 +139,7 @@ class SearchQuery:
     sort: str = Sort.RELEVANCE.value
     page: int = 1
     page_size: int | None = None
+    meaning_words: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "visibility", frozenset(self.visibility))

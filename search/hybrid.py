@@ -42,13 +42,14 @@ from .documents import SearchHit, SearchQuery, SearchResults
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
 
 
-def _vector_future(text: str) -> Future | None:
+def _vector_future(query: SearchQuery) -> Future | None:
     """The query vector, computed in a thread: the embedder's C code runs
     without the GIL while the lexical search waits on the database."""
-    from .embedding import embed_query, get_embedder
+    from .embedding import embed_query, get_embedder, meaning_text
 
     if get_embedder() is None:
         return None
+    text = meaning_text(query.text, query.lang, query.meaning_words)
     return _executor.submit(embed_query, text)
 
 
@@ -171,7 +172,7 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
         return backend.search(query)
     started = time.perf_counter()
     # (A future keeps its result: every call after the first is free.)
-    vector_of = functools.partial(_vector_of, _vector_future(query.text))
+    vector_of = functools.partial(_vector_of, _vector_future(query))
     results, hits = _fused(backend, query, vector_of)
     seen = {hit.key for hit in hits}
     fallback: list[SearchHit] = []

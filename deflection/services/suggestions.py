@@ -190,6 +190,7 @@ def _search_articles(text, user, lang, product_line, limit) -> list[SuggestedArt
         filters=SearchFilters(product_line=product_line or None),
         visibility=visible_visibilities(user),
         page_size=max(RERANK_POOL, limit + 5),
+        meaning_words=conf.EMBED_WORDS,
     )
     try:
         results = search_documents(query)

