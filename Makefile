@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup test lint format messages clean-venv
+.PHONY: run serve setup test lint format messages clean-venv
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Sportello needs Python >= 3.11")'
@@ -29,6 +29,24 @@ setup: $(VENV)/.installed
 ## run: setup, then serve on $(HOST):$(PORT)
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve: setup, then production settings on the local database under gunicorn
+## (WORKERS processes) with the task worker beside it; for measuring and for
+## small installs behind a TLS proxy. A secret key is made once in var/.
+WORKERS ?= 2
+SERVE_ENV = DJANGO_SETTINGS_MODULE=portal.settings.production \
+	SECRET_KEY="$$(cat var/secret-key)" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
+	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"
+serve: setup
+	@mkdir -p var
+	@[ -s var/secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py createcachetable
+	$(SERVE_ENV) sh -c '$(PY) manage.py db_worker & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(VENV)/bin/gunicorn portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT)'
 
 ## lint: ruff (lint + format check) and djhtml
 lint: $(VENV)/.installed-dev
