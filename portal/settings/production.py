@@ -3,6 +3,8 @@
 from .base import *
 
 DEBUG = False
+# manage.py load_demo refuses to create its logins (published password) here.
+DEMO_DATA_ALLOWED = False
 
 
 def _require(name: str, hint: str) -> str:

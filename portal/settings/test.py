@@ -24,3 +24,5 @@ LOGGING["root"]["level"] = "WARNING"
 # vectors a previous test rolled back.
 SEARCH_EMBEDDER = "search.embedding.HashingEmbedder"
 SEARCH_VECTOR_STAMP_SECONDS = 0
+# Tests load the demo; production settings refuse (manage.py load_demo).
+DEMO_DATA_ALLOWED = True

@@ -134,3 +134,35 @@ def test_customers_and_partners_are_kept_out_of_the_admin(client, demo, username
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_refuses_where_the_settings_do_not_allow_demo_data(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO_DATA_ALLOWED = False
+    before = counts()
+
+    with pytest.raises(CommandError, match="Refusing to load the demo"):
+        call_command("load_demo", stdout=io.StringIO())
+
+    assert counts() == before
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_settings_without_the_flag_refuse_too(db, settings):
+    from django.core.management.base import CommandError
+
+    del settings.DEMO_DATA_ALLOWED
+
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        call_command("load_demo", "--only", "accounts.demo", stdout=io.StringIO())
+
+
+def test_allow_production_flag_loads_anyway(db, settings):
+    settings.DEMO_DATA_ALLOWED = False
+    output = io.StringIO()
+
+    call_command("load_demo", "--allow-production", stdout=output)
+
+    assert "Demo loaded." in output.getvalue()
+    assert User.objects.filter(username="admin").exists()

@@ -166,3 +166,22 @@ def test_dev_settings_start_without_any_variable():
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["DEBUG"] is True
     assert values["TASKS"] == "django_tasks.backends.immediate.ImmediateBackend"
+
+
+def test_load_demo_refuses_under_production_settings(tmp_path):
+    database = tmp_path / "live.db"
+    result = run_settings(
+        "portal.settings.production",
+        production_env(DATABASE_URL=f"sqlite:///{database}"),
+        code=(
+            "import django; django.setup()\n"
+            "from django.core.management import call_command\n"
+            "call_command('load_demo')\n"
+        ),
+    )
+
+    assert result.returncode != 0
+    assert "CommandError: Refusing to load the demo" in result.stderr
+    assert "portal.settings.production" in result.stderr
+    # Refused before touching the database.
+    assert not database.exists() or database.stat().st_size == 0
