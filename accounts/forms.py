@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .services import (
     RegistrationError,
-    email_in_use,
     find_login_user,
     find_member_customer,
     lockout_name,
@@ -80,18 +79,6 @@ class RegistrationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if email_in_use(email):
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail already exists: "
-                    "log in or reset the password."
-                ),
-                code="email_in_use",
-            )
-        return email
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ customer's user, verifying e-mail addresses."""
 import hmac
 import logging
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -77,13 +78,30 @@ def register_customer_user(
     last_name: str = "",
     request_base_url: str,
     language: str,
-) -> User:
+) -> User | None:
     """Create an inactive user for ``customer`` and e-mail a verification link.
 
     The company's first user gets the customer code as username (the manual's
     "Nome Utente"); later users log in with their e-mail address.
+
+    When the address already has an account, nothing is created and None is
+    returned; the caller answers exactly as for a new account, so that the form
+    does not tell who has an account. The address's owner gets the mail instead:
+    a new verification link if the account was never verified, otherwise a
+    notice that someone tried to register with the address.
     """
     email = User.objects.normalize_email(email).strip()
+    existing = find_email_owner(email)
+    if existing is not None:
+        # Spend the time hashing would have taken: a quicker answer would tell.
+        make_password(password)
+        transaction.on_commit(
+            lambda: send_registration_attempt_email(
+                existing, request_base_url, language
+            )
+        )
+        logger.info("registration attempted for the address of user %s", existing.pk)
+        return None
     username = customer.code
     if User.objects.filter(username__iexact=username).exists():
         username = email.lower()
@@ -103,6 +121,43 @@ def register_customer_user(
         )
     logger.info("registered user %s for customer %s", user.pk, customer.code)
     return user
+
+
+def find_email_owner(email: str) -> User | None:
+    """The user whose e-mail address (or username) is ``email``, any case."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
+def send_registration_attempt_email(user: User, base_url: str, language: str) -> None:
+    """Tell the owner of an address that someone registered with it: a fresh
+    verification link if they never verified it (they may have lost the first
+    mail), otherwise a notice with the login and password-reset links."""
+    if not user.email:
+        return
+    if not user.is_active and user.email_verified_at is None:
+        send_verification_email(user, base_url, language)
+        return
+    with translation.override(language):
+        login_path = reverse("accounts:login")
+        reset_path = reverse("accounts:password_reset")
+    base = base_url.rstrip("/")
+    send_templated_email(
+        "accounts/email/registration_attempt",
+        {
+            "user": user,
+            "login_link": base + login_path,
+            "reset_link": base + reset_path,
+        },
+        to=[user.email],
+        language=language,
+    )
 
 
 def send_verification_email(user: User, base_url: str, language: str) -> None:
@@ -135,10 +190,3 @@ def verify_email(uidb64: str, token: str) -> User | None:
     user.save(update_fields=["is_active", "email_verified_at"])
     logger.info("verified e-mail of user %s", user.pk)
     return user
-
-
-def email_in_use(email: str) -> bool:
-    email = (email or "").strip()
-    return User.objects.filter(
-        Q(email__iexact=email) | Q(username__iexact=email)
-    ).exists()

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from accounts import conf
 from accounts.models import User
+from tests.conftest import DEMO_PASSWORD
 from tests.factories import CustomerFactory
 
 NEW_PASSWORD = "correct-horse-battery"
@@ -187,13 +188,55 @@ def test_customer_without_installation_code_cannot_register(register, demo):
 @pytest.mark.parametrize(
     "email", ["amministrazione@microbit.example", "Amministrazione@MICROBIT.example"]
 )
-def test_email_already_in_use_is_refused(register, demo, email):
+def test_email_already_in_use_gets_the_same_answer_as_a_new_one(
+    register, client, demo, email
+):
+    # The page must not tell whether an address has an account: same redirect,
+    # same page as a successful registration.
+    new_address = register(email="someone.new@microbit.example")
+    mail.outbox.clear()
+
     response = register(email=email)
 
-    assert response.status_code == 200
-    assert EMAIL_IN_USE in response.content.decode()
+    assert response.status_code == new_address.status_code == 302
+    assert response["Location"] == new_address["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Check your e-mail" in page
+    assert EMAIL_IN_USE not in page
     assert User.objects.filter(email__iexact=email).count() == 1
-    assert mail.outbox == []
+    owner = User.objects.get(email__iexact=email)
+    assert owner.check_password(DEMO_PASSWORD)  # the account is untouched
+
+
+def test_existing_account_owner_is_told_of_the_attempt(register, demo):
+    register(language="it", email="amministrazione@microbit.example")
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["amministrazione@microbit.example"]
+    assert message.subject == translated(
+        "Someone tried to register on Sportello with your e-mail address", "it"
+    )
+    with translation.override("it"):
+        login, reset = reverse("accounts:login"), reverse("accounts:password_reset")
+    assert f"http://testserver{login}" in message.body
+    assert f"http://testserver{reset}" in message.body
+    assert NEW_PASSWORD not in message.body
+
+
+def test_unverified_account_gets_a_new_verification_link(register, client, demo):
+    register(email="paola.gialli@microbit.example")
+    register(email="Paola.Gialli@microbit.example", first_name="Someone")
+
+    assert (
+        User.objects.filter(email__iexact="paola.gialli@microbit.example").count() == 1
+    )
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["paola.gialli@microbit.example"]
+    assert client.get(verification_link(mail.outbox[1])).status_code == 302
+    user = User.objects.get(email="paola.gialli@microbit.example")
+    assert user.is_active
+    assert user.first_name == "Paola"
 
 
 def test_password_mismatch_is_reported_on_the_second_password(register, demo):
