@@ -2,6 +2,9 @@
 
 ``REGISTER_RATE``: (attempts, seconds) per client address for self-registration.
 ``RESET_RATE``: (attempts, seconds) per client address for password-reset requests.
+``ADDRESS_FAILURE_LIMIT``: failed logins from one client address, whatever the
+usernames, before that address is locked out for AXES_COOLOFF_TIME (besides
+axes' AXES_FAILURE_LIMIT per username and address; see accounts.lockout).
 
 Read on every access (not once at import), so that a changed setting, e.g. in a
 test, takes effect.
@@ -9,13 +12,14 @@ test, takes effect.
 
 from django.conf import settings
 
-DEFAULTS: dict[str, tuple[int, int]] = {
+DEFAULTS: dict[str, tuple[int, int] | int] = {
     "REGISTER_RATE": (10, 3600),
     "RESET_RATE": (10, 3600),
+    "ADDRESS_FAILURE_LIMIT": 20,
 }
 
 
-def __getattr__(name: str) -> tuple[int, int]:
+def __getattr__(name: str) -> tuple[int, int] | int:
     if name in DEFAULTS:
         return getattr(settings, f"ACCOUNTS_{name}", DEFAULTS[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

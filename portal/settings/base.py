@@ -176,10 +176,15 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, for reset and e-mail verification
 
-# Failed logins: five tries per username and address, then fifteen minutes' wait.
+# Failed logins: five tries per username and address, and twenty per address
+# whatever the usernames (so that one address cannot try name after name), then
+# fifteen minutes' wait. Axes has one limit for every lockout parameter; the
+# handler adds the per-address cap (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+ACCOUNTS_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 # Count every spelling of one account (customer code, e-mail, any case) together,
 # on the portal's login and on Wagtail's admin login alike.

@@ -233,6 +233,44 @@ def test_successful_login_clears_earlier_failures(client, post_login, demo):
     assert post_login("024200").status_code == 302
 
 
+def test_one_address_trying_many_usernames_is_locked_out(
+    client, post_login, login_url, demo
+):
+    # Two tries each on many names never reach the per-account limit; the
+    # address's own cap stops the walk through usernames.
+    from accounts import conf
+
+    cap = conf.ADDRESS_FAILURE_LIMIT
+    assert settings.AXES_FAILURE_LIMIT > 2
+    names = [f"guess-{n}@example.com" for n in range(cap // 2)]
+    statuses = [
+        post_login(name, f"wrong-{n}").status_code for name in names for n in (1, 2)
+    ]
+    assert statuses[: cap - 1] == [200] * (cap - 1)
+    assert statuses[cap - 1] == 429
+
+    # Even a real account with its right password waits, from that address...
+    refused = post_login("031337", DEMO_PASSWORD, language="it")
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "L'accesso è sospeso per qualche minuto" in refused.content.decode()
+    # ...while the same login from another address works.
+    elsewhere = client.post(
+        login_url(),
+        {"username": "031337", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_address_cap_follows_the_setting(client, post_login, demo, settings):
+    settings.ACCOUNTS_ADDRESS_FAILURE_LIMIT = 3
+
+    statuses = [post_login(f"name-{n}", "wrong").status_code for n in range(4)]
+
+    assert statuses == [200, 200, 429, 429]
+
+
 # Permission matrix -----------------------------------------------------------
 
 LOGIN_REQUIRED = [
