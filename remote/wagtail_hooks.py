@@ -4,7 +4,12 @@ authorisations, revocations and sessions, which nobody may create, edit or
 delete here (they are records: inspect only)."""
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -21,6 +26,7 @@ from .models import (
     RemoteTool,
     Revocation,
 )
+from .services import user_has_remote_records
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -197,3 +203,48 @@ class RemoteGroup(SnippetViewSetGroup):
 
 
 register_snippet(RemoteGroup)
+
+
+# Users named in remote records cannot be deleted (the records' foreign keys
+# PROTECT them, and the records never change): say so instead of failing with
+# a ProtectedError, and suggest deactivating the account.
+
+
+def _refuse_user_deletion(request, users):
+    names = ", ".join(user.get_full_name() or user.get_username() for user in users)
+    messages.error(
+        request,
+        gettext(
+            "%(users)s cannot be deleted: remote assistance records "
+            "(authorisations, revocations, sessions or published clauses) name "
+            "them, and those records are kept unchanged. Deactivate the account "
+            "instead."
+        )
+        % {"users": names},
+    )
+
+
+@hooks.register("before_delete_user")
+def refuse_deleting_users_with_remote_records(request, user):
+    if not user_has_remote_records(user):
+        return None
+    _refuse_user_deletion(request, [user])
+    return redirect("wagtailusers_users:edit", user.pk)
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_users_with_remote_records(
+    request, action_type, objects, action_class_instance
+):
+    if action_type != "delete":
+        return None
+    user_model = get_user_model()
+    kept = [
+        obj
+        for obj in objects
+        if isinstance(obj, user_model) and user_has_remote_records(obj)
+    ]
+    if not kept:
+        return None
+    _refuse_user_deletion(request, kept)
+    return redirect("wagtailusers_users:index")

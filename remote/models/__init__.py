@@ -3,6 +3,7 @@ authorisations and revocations, sessions with their events, and the tools."""
 
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRecordError
 from .authorisation import Authorisation, AuthorisationQuerySet, Revocation
+from .chain import GENESIS_HASH, authorisation_hash, canonical_authorisation
 from .consent import (
     CLAUSE_COUNT,
     CLAUSE_FIELDS,
@@ -27,6 +28,7 @@ from .tools import OperatingSystem, RemoteTool
 __all__ = [
     "CLAUSE_COUNT",
     "CLAUSE_FIELDS",
+    "GENESIS_HASH",
     "Access",
     "ActorRole",
     "AppendOnlyModel",
@@ -46,6 +48,8 @@ __all__ = [
     "Revocation",
     "SessionEvent",
     "SessionStatus",
+    "authorisation_hash",
+    "canonical_authorisation",
     "canonical_consent_text",
     "consent_sha256",
 ]

@@ -96,6 +96,13 @@ class Authorisation(AppendOnlyModel):
     created_at = models.DateTimeField(
         _("accepted"), default=timezone.now, db_index=True
     )
+    # The hash chain (remote.models.chain): written once, by record_authorisation.
+    previous_hash = models.CharField(
+        _("hash of the previous authorisation"), max_length=64, editable=False
+    )
+    record_hash = models.CharField(
+        _("hash of this authorisation"), max_length=64, editable=False
+    )
 
     objects = AuthorisationQuerySet.as_manager()
 
@@ -108,6 +115,13 @@ class Authorisation(AppendOnlyModel):
         indexes = [
             models.Index(
                 fields=["customer", "-created_at"], name="remote_auth_customer_idx"
+            )
+        ]
+        constraints = [
+            # One successor per authorisation: the chain cannot fork, even if
+            # two writers read the same latest row.
+            models.UniqueConstraint(
+                fields=["previous_hash"], name="remote_auth_chain_unique"
             )
         ]
 

@@ -17,6 +17,13 @@ from .consent import (
     publish_consent_text,
     snapshot_consent_version,
 )
+from .records import (
+    RecordsReport,
+    chain_authorisation,
+    lock_authorisation_chain,
+    user_has_remote_records,
+    verify_consent_records,
+)
 from .sessions import (
     Actor,
     InvalidSessionCode,
@@ -45,11 +52,13 @@ __all__ = [
     "InvalidSessionCode",
     "IssuedAuthorisation",
     "OutdatedConsentVersion",
+    "RecordsReport",
     "RequestInfo",
     "SessionActionNotAllowed",
     "ToolChoice",
     "answer_access_request",
     "can_request",
+    "chain_authorisation",
     "check_consent_version",
     "close_session",
     "current_consent_version",
@@ -59,6 +68,7 @@ __all__ = [
     "format_code",
     "generate_code",
     "hash_code",
+    "lock_authorisation_chain",
     "normalise_code",
     "open_session_with_code",
     "partner_actor",
@@ -73,4 +83,6 @@ __all__ = [
     "start_session",
     "suggested_articles",
     "tools_for_download",
+    "user_has_remote_records",
+    "verify_consent_records",
 ]

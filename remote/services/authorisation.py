@@ -18,6 +18,7 @@ from ..models import (
     SessionStatus,
 )
 from .consent import current_consent_version
+from .records import chain_authorisation
 from .sessions import close_session, customer_actor, start_session
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ def check_consent_version(version_id, language: str) -> ConsentVersion:
 def record_authorisation(
     draft: AuthorisationDraft, version_id, info: RequestInfo
 ) -> IssuedAuthorisation:
-    """Store the acceptance as an immutable record, open its session with a
+    """Store the acceptance as an immutable record chained to the previous one
+    (``remote.services.records``), open its session with a
     new one-time code, and queue the copy (with the PDF) to the given e-mail and
     the notice to the responsible partner or support. One transaction: the
     mail leaves after the commit."""
@@ -113,7 +115,7 @@ def record_authorisation(
         raise ValueError("the case belongs to another company")
     with transaction.atomic():
         version = check_consent_version(version_id, info.language)
-        authorisation = Authorisation.objects.create(
+        authorisation = Authorisation(
             consent_version=version,
             language=version.language,
             consent_sha256=version.sha256,
@@ -129,6 +131,8 @@ def record_authorisation(
             ip_address=clean_ip(info.ip_address),
             user_agent=(info.user_agent or "")[:1000],
         )
+        chain_authorisation(authorisation)
+        authorisation.save()
         session, code = start_session(
             authorisation, customer_actor(user, authorisation)
         )
