@@ -30,18 +30,20 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## serve: setup, then production settings on the local database under gunicorn
-## (WORKERS processes) with the task worker beside it; for measuring and for
-## small installs behind a TLS proxy. A secret key is made once in var/.
+## serve: production settings on the local database (migrated, no demo loaded:
+## `make setup` first to measure the demo) under gunicorn (WORKERS processes)
+## with the task worker beside it; for measuring and for small installs behind
+## a TLS proxy. A secret key is made once in var/.
 WORKERS ?= 2
 SERVE_ENV = DJANGO_SETTINGS_MODULE=portal.settings.production \
 	SECRET_KEY="$$(cat var/secret-key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
 	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"
-serve: setup
+serve: $(VENV)/.installed
 	@mkdir -p var
 	@[ -s var/secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py createcachetable
 	$(SERVE_ENV) sh -c '$(PY) manage.py db_worker & worker=$$!; \

@@ -22,6 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def statements(client, url: str) -> int:
+    """Statements of a second request of ``url``: the first fills what a
+    running process keeps between requests (the search's live counts and
+    promoted queries, Wagtail's site lookup), which earlier tests may have
+    left filled or emptied. No page cache is involved."""
+    assert client.get(url).status_code == 200, url
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
