@@ -233,20 +233,15 @@ def list_cases(request):
         return JsonResponse({"errors": {"status": [message]}}, status=400)
     cases = cases.search(request.GET.get("q", ""))
     paginator = Paginator(cases, API_PAGE_SIZE)
+    number = request.GET.get("page") or "1"
     try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except PageNotAnInteger:
+        page = paginator.page(number)
+    except (PageNotAnInteger, EmptyPage) as problem:
+        if isinstance(problem, EmptyPage) and int(number) >= 1:
+            message = _("There is no page %(page)s: the last page is %(pages)s.")
+            return error(404, message % {"page": number, "pages": paginator.num_pages})
         message = _("The page must be a whole number from 1.")
         return JsonResponse({"errors": {"page": [message]}}, status=400)
-    except EmptyPage:
-        if int(request.GET["page"]) < 1:
-            message = _("The page must be a whole number from 1.")
-            return JsonResponse({"errors": {"page": [message]}}, status=400)
-        message = _("There is no page %(page)s: the last page is %(pages)s.") % {
-            "page": request.GET["page"],
-            "pages": paginator.num_pages,
-        }
-        return error(404, message)
     return JsonResponse(
         {
             "count": page.paginator.count,
