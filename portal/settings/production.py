@@ -47,12 +47,28 @@ STORAGES["staticfiles"]["BACKEND"] = (
 # Background tasks are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-if env("CACHE_URL"):
-    # e.g. a shared cache so that rate limits hold across worker processes.
+# Rate limits (portal.throttle) must count atomically across worker processes:
+# on Redis (CACHE_URL) with a script, else in the database (RateCounter rows;
+# the database cache itself would lose counts). Nothing else is accepted.
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "CACHE_URL must be a Redis URL (redis://, rediss:// or unix://): rate "
+            "limits need a cache that counts atomically. Leave it unset to count "
+            "in the database."
+        )
+    try:
+        import redis  # noqa: F401 - RedisCache imports it only on first use
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "CACHE_URL is set but the redis package is missing: install "
+            "requirements.txt."
+        ) from error
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL"),
+            "LOCATION": CACHE_URL,
         }
     }
 else:
