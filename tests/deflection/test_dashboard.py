@@ -104,7 +104,10 @@ def test_content_gaps_show_cases_asked_without_reading_redacted(as_user, indexed
     case = Case.objects.filter(customer__code="024200").first()
     CaseReading.objects.create(
         case=case,
-        description="Microbit Srl: stampa bloccata, chiamare 347 1234567",
+        description=(
+            "Microbit Srl: stampa bloccata, chiamare 347 1234567. Sono Anna "
+            "Neri, password: Segreta1, IBAN IT60X0542811101000000123456"
+        ),
         suggested=[{"key": "k", "lang": "en", "title": "t", "url": "/"}],
     )
 
@@ -114,6 +117,8 @@ def test_content_gaps_show_cases_asked_without_reading_redacted(as_user, indexed
     assert case.product_line.name in gaps and case.area.name in gaps
     assert "stampa bloccata" in gaps
     assert "Microbit" not in gaps and "1234567" not in gaps
+    for personal in ("Anna", "Neri", "Segreta1", "IT60X054"):
+        assert personal not in gaps
 
 
 def test_redaction_removes_names_codes_emails_and_phones():
