@@ -7,7 +7,16 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from . import search_index
+        from . import pagecache, search_index
+        from .services.listings import feedback_context, licensed_lines_variant
 
         search_index.register_provider()
         search_index.connect_signals()
+        pagecache.connect_signals()
+        # Personal parts of cached pages: the header's account links (the
+        # log-out form's CSRF token) and "Was this helpful?".
+        pagecache.register_fragment("account-nav", "portal/includes/account_nav.html")
+        pagecache.register_fragment(
+            "kb-feedback", "kb/includes/feedback.html", feedback_context
+        )
+        pagecache.register_variant("licensed-lines", licensed_lines_variant)

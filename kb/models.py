@@ -30,7 +30,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from . import permissions
+from . import pagecache, permissions
 from .blocks import BodyBlock
 from .richtext import stream_to_text
 
@@ -158,6 +158,10 @@ class RestrictedPageMixin(models.Model):
             ):
                 return redirect_to_login(request.get_full_path())
             raise Http404
+        # The page and its translations (article_context adds the related).
+        pagecache.mark_cacheable(
+            request, tags=[pagecache.translation_tag(self.translation_key)]
+        )
         return super().serve(request, *args, **kwargs)
 
     def get_sitemap_urls(self, request=None):
@@ -194,6 +198,16 @@ class KnowledgeBaseIndexPage(Page):
 
     class Meta:
         verbose_name = _("knowledge base")
+
+    def serve(self, request, *args, **kwargs):
+        from .forms import ArticleFilterForm
+
+        pagecache.mark_cacheable(
+            request,
+            tags=[pagecache.LISTINGS, pagecache.FEEDBACK],
+            params=[*ArticleFilterForm.base_fields, "page"],
+        )
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .services import browse_knowledge_base
@@ -351,6 +365,16 @@ class NewsIndexPage(Page):
 
     class Meta:
         verbose_name = _("news digest")
+
+    def serve(self, request, *args, **kwargs):
+        # A customer's digest shows the news of the lines the company licenses.
+        pagecache.mark_cacheable(
+            request,
+            tags=[pagecache.LISTINGS],
+            params=["all", "product_line", "page"],
+            vary=["licensed-lines"],
+        )
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .services import news_digest_context

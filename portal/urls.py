@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from kb import pagecache
+
 from .sitemaps import AllLocalesSitemap
 from .views import favicon, robots_txt
 
@@ -13,7 +15,11 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLocalesSitemap}}),
+    path(
+        "sitemap.xml",
+        pagecache.cacheable_view(tags=[pagecache.LISTINGS], params=["p"])(sitemap),
+        {"sitemaps": {"pages": AllLocalesSitemap}},
+    ),
     path("robots.txt", robots_txt),
     path("favicon.ico", favicon),
     # The JSON API (for the product's Help menu) has no language prefix.

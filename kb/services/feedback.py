@@ -9,6 +9,7 @@ from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 
+from .. import pagecache
 from ..models import ArticleFeedback, ArticlePage
 
 logger = logging.getLogger(__name__)
@@ -20,7 +21,8 @@ def session_hash(session_key: str) -> str:
     return salted_hmac("kb.feedback.session", session_key).hexdigest()
 
 
-def has_voted(page: ArticlePage, session_key: str) -> bool:
+def has_voted(page: ArticlePage | int, session_key: str) -> bool:
+    """Has this session answered for ``page`` (a page or its id)?"""
     return ArticleFeedback.objects.filter(
         page=page, session_hash=session_hash(session_key)
     ).exists()
@@ -43,6 +45,8 @@ def record_feedback(
             )
     except IntegrityError:
         return False
+    # The knowledge base's "most helpful" list may change.
+    pagecache.invalidate_feedback()
     logger.info("feedback on page %s: %s", page.pk, "yes" if helpful else "no")
     return True
 

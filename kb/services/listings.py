@@ -22,7 +22,7 @@ from django.utils.translation import get_language_info
 
 from taxonomy.models import Area, ProductLine
 
-from .. import conf
+from .. import conf, pagecache
 from ..blocks import heading_anchor
 from ..forms import ArticleFilterForm, FeedbackForm
 from ..models import (
@@ -252,14 +252,20 @@ def visible_translations(user, page) -> list[ListedPage]:
     )
 
 
-def related_articles(user, page: ArticlePage) -> list[ListedPage]:
-    """The related articles an editor chose, in the page's language if
-    translated, visible ones only."""
-    keys = list(
+def related_keys(page: ArticlePage) -> list:
+    """The translation keys of the related articles an editor chose, in order."""
+    return list(
         page.related_links.order_by("sort_order").values_list(
             "target__translation_key", flat=True
         )
     )
+
+
+def related_articles(user, page: ArticlePage, keys=None) -> list[ListedPage]:
+    """The related articles an editor chose, in the page's language if
+    translated, visible ones only. ``keys``: their ``related_keys``, when
+    already read."""
+    keys = related_keys(page) if keys is None else keys
     if not keys:
         return []
     rows = ArticlePage.objects.visible_to(user).filter(translation_key__in=keys)
@@ -275,14 +281,28 @@ def related_articles(user, page: ArticlePage) -> list[ListedPage]:
 
 
 def article_context(request, page: ArticlePage) -> dict:
-    session_key = request.session.session_key if hasattr(request, "session") else None
+    """What an article shows besides its fields. "Was this helpful?" is the
+    reader's own: ``feedback_context``, rendered apart (kb.pagecache)."""
+    keys = related_keys(page)
+    # A cached article is stale when a related article changes.
+    pagecache.depend_on(request, *(pagecache.translation_tag(key) for key in keys))
     return {
         "translations": visible_translations(request.user, page),
-        "related": related_articles(request.user, page),
-        "feedback_form": FeedbackForm(),
-        "already_voted": bool(session_key) and has_voted(page, session_key),
+        "related": related_articles(request.user, page, keys),
         "toc": table_of_contents(page),
         "product_lines": list(page.product_lines.all()),
+    }
+
+
+def feedback_context(request, page_id: str) -> dict:
+    """The context of "Was this helpful?" for this reader's session: the form,
+    or thanks when the session has answered (kb/includes/feedback.html)."""
+    session = getattr(request, "session", None)
+    session_key = session.session_key if session is not None else None
+    return {
+        "page_id": int(page_id),
+        "feedback_form": FeedbackForm(),
+        "already_voted": bool(session_key) and has_voted(int(page_id), session_key),
     }
 
 
@@ -350,6 +370,14 @@ def licensed_product_lines(user) -> list[ProductLine]:
     if customer is None:
         return []
     return list(customer.product_lines.all())
+
+
+def licensed_lines_variant(request) -> str:
+    """The news digest's page-cache variant (kb.pagecache): the product lines
+    the reader's company licenses, which many customers share."""
+    return ",".join(
+        sorted(str(line.pk) for line in licensed_product_lines(request.user))
+    )
 
 
 def news_rows(queryset):

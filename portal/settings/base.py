@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
+    # Inside every other: knowledge-base pages from the cache (kb.pagecache).
+    "kb.pagecache.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -248,6 +250,11 @@ CACHES = {
         "LOCATION": "sportello",
     }
 }
+
+# Knowledge-base pages, news, feeds and sitemap served from the cache above
+# (kb.pagecache; README "Page cache"). KB_PAGE_CACHE_ALIAS names another cache,
+# KB_PAGE_CACHE_TIMEOUT bounds an entry's life in seconds (default 3600).
+KB_PAGE_CACHE = env_bool("KB_PAGE_CACHE", True)
 
 # SMS notifications: "logging" (default) or "http" (a gateway at SMS_GATEWAY_URL).
 SMS_BACKEND = env("SMS_BACKEND", "logging")

@@ -21,6 +21,13 @@ from kb.services import import_article_lines
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """The bounds are those of rendering a page: knowledge-base pages are
+    measured without the page cache (tests/kb/test_page_cache.py measures it)."""
+    settings.KB_PAGE_CACHE = False
+
+
 def statements(client, url: str) -> int:
     """Statements of a second request of ``url``: the first fills what a
     running process keeps between requests (the search's live counts and

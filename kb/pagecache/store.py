@@ -1,0 +1,314 @@
+"""Keys, generations and entries of the page cache (see the package's
+docstring for the design)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import get_language
+
+# Reader classes: who shares a cached page. A class must decide everything a
+# page shows its reader: which visibilities (kb.permissions) and which entry
+# points of the navigation (portal.entry_points).
+ANONYMOUS = "anonymous"
+CUSTOMER = "customer"
+PARTNER = "partner"
+MEMBER = "member"  # logged in, neither customer nor partner nor editor
+
+# Tags an entry may depend on.
+GLOBAL = "global"
+LISTINGS = "listings"
+FEEDBACK = "feedback"
+
+ENTRY_PREFIX = "kb-pagecache:page:"
+GENERATION_PREFIX = "kb-pagecache:gen:"
+REQUEST_ATTRIBUTE = "kb_page_cache"
+#: Set on a view (``cacheable_view``) whose answers may be cached.
+VIEW_ATTRIBUTE = "kb_page_cacheable"
+
+#: Headers of a rendered answer that are not kept: the outer middleware sets
+#: them again on every answer.
+SKIPPED_HEADERS = frozenset({"content-length", "set-cookie", "vary", "x-page-cache"})
+PRIVATE_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "KB_PAGE_CACHE", True))
+
+
+def get_cache() -> BaseCache:
+    return caches[getattr(settings, "KB_PAGE_CACHE_ALIAS", "default")]
+
+
+def entry_timeout() -> int:
+    return int(getattr(settings, "KB_PAGE_CACHE_TIMEOUT", 3600))
+
+
+def translation_tag(translation_key) -> str:
+    """The tag of an article or news item and all its translations."""
+    return f"tr:{translation_key}"
+
+
+# Generations ----------------------------------------------------------------
+
+
+def _fresh_token() -> str:
+    return secrets.token_hex(8)
+
+
+def bump_generations(tags: Iterable[str]) -> None:
+    """Give ``tags`` fresh generations: every entry that depends on one of them
+    is stale from now on. Generation keys do not expire; an evicted one only
+    makes its entries stale."""
+    tags = set(tags)
+    if tags:
+        get_cache().set_many(
+            {GENERATION_PREFIX + tag: _fresh_token() for tag in tags}, timeout=None
+        )
+
+
+def current_generations(tags: Iterable[str]) -> dict[str, str]:
+    """The generation of each tag, created when missing."""
+    cache = get_cache()
+    keys = {GENERATION_PREFIX + tag: tag for tag in tags}
+    found = cache.get_many(list(keys))
+    generations = {keys[key]: value for key, value in found.items()}
+    for key, tag in keys.items():
+        if key not in found:
+            token = _fresh_token()
+            if not cache.add(key, token, timeout=None):
+                token = cache.get(key, token)  # another process made it first
+            generations[tag] = token
+    return generations
+
+
+# Readers --------------------------------------------------------------------
+
+
+def reader_class(user) -> str | None:
+    """The class of readers who see the same pages as ``user``, or None when
+    ``user`` is staff or an editor (never cached)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return None
+    # Editors and reviewers see internal notes and may preview: keep them out.
+    if user.has_perm("wagtailadmin.access_admin"):
+        return None
+    if getattr(user, "is_partner", False):
+        return PARTNER
+    if getattr(user, "is_customer", False):
+        return CUSTOMER
+    return MEMBER
+
+
+_VARIANTS: dict[str, Callable[[HttpRequest], str]] = {}
+
+
+def register_variant(name: str, function: Callable[[HttpRequest], str]) -> None:
+    """Let pages vary by ``name``: ``function(request)`` returns a short string
+    shared by many readers (never one user's identity)."""
+    _VARIANTS[name] = function
+
+
+# Recording: the state of one request -----------------------------------------
+
+
+@dataclass
+class Recording:
+    """What the middleware learns while a cacheable request is answered."""
+
+    key: str
+    active: bool = True
+    cacheable: bool = False
+    params: frozenset[str] = frozenset()
+    vary: tuple[str, ...] = ()
+    generations: dict[str, str] = field(default_factory=dict)
+    fragments: bool = False
+
+
+def get_recording(request) -> Recording | None:
+    recording = getattr(request, REQUEST_ATTRIBUTE, None)
+    return recording if recording is not None and recording.active else None
+
+
+def is_recording(request) -> bool:
+    """Is ``request`` being answered for the cache (fragments deferred)?"""
+    return get_recording(request) is not None
+
+
+def depend_on(request, *tags: str) -> None:
+    """The answer being rendered depends on ``tags``. Their generations are
+    read now, before the data they stand for, so that a change made during
+    the rendering leaves the entry stale rather than wrong."""
+    recording = get_recording(request)
+    if recording is None:
+        return
+    missing = [tag for tag in tags if tag not in recording.generations]
+    if missing:
+        recording.generations.update(current_generations(missing))
+
+
+def mark_cacheable(
+    request,
+    *,
+    tags: Iterable[str] = (),
+    params: Iterable[str] = (),
+    vary: Iterable[str] = (),
+) -> None:
+    """Called by a page or view whose answer readers of one class share.
+    ``params``: the query parameters it reads (a request with any other is
+    answered but not stored); ``vary``: registered variants it depends on."""
+    recording = get_recording(request)
+    if recording is None:
+        return
+    recording.cacheable = True
+    recording.params = frozenset(params)
+    recording.vary = tuple(vary)
+    depend_on(request, *tags)
+
+
+def cacheable_view(*, tags: Iterable[str] = (), params: Iterable[str] = ()):
+    """Decorator of a view (or any callable view, such as a ``Feed``) whose
+    answers may be cached, depending on ``tags``."""
+    tags, params = tuple(tags), tuple(params)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            mark_cacheable(request, tags=tags, params=params)
+            return view(request, *args, **kwargs)
+
+        setattr(wrapper, VIEW_ATTRIBUTE, True)
+        return wrapper
+
+    return decorator
+
+
+def _serves_cacheable_view(request) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    from wagtail.views import serve as wagtail_serve  # needs the app registry
+
+    return match.func is wagtail_serve or getattr(match.func, VIEW_ATTRIBUTE, False)
+
+
+def _has_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def start_recording(request) -> Recording | None:
+    """A recording for ``request`` when the cache may answer it, else None."""
+    if not enabled() or request.method not in ("GET", "HEAD"):
+        return None
+    if getattr(request, "is_preview", False) or not _serves_cacheable_view(request):
+        return None
+    if _has_messages(request):
+        return None
+    audience = reader_class(getattr(request, "user", None))
+    if audience is None:
+        return None
+    query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
+    raw = "|".join(
+        (
+            request.scheme,
+            request.get_host(),
+            get_language() or "",
+            audience,
+            request.path,
+            query,
+        )
+    )
+    key = ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+    recording = Recording(key=key)
+    setattr(request, REQUEST_ATTRIBUTE, recording)
+    depend_on(request, GLOBAL)
+    return recording
+
+
+# Entries ----------------------------------------------------------------------
+
+
+def _variant_key(key: str, names: Iterable[str], request) -> str | None:
+    values = []
+    for name in names:
+        function = _VARIANTS.get(name)
+        if function is None:
+            return None
+        values.append(f"{name}={function(request)}")
+    suffix = hashlib.sha256("&".join(values).encode()).hexdigest()[:32]
+    return f"{key}:{suffix}"
+
+
+def find_entry(request, recording: Recording) -> dict | None:
+    """The entry stored for this request, if every generation it recorded is
+    still current."""
+    cache = get_cache()
+    entry = cache.get(recording.key)
+    if entry is not None and "vary" in entry:
+        key = _variant_key(recording.key, entry["vary"], request)
+        entry = cache.get(key) if key else None
+    if entry is None:
+        return None
+    recorded = entry["generations"]
+    current = cache.get_many([GENERATION_PREFIX + tag for tag in recorded])
+    for tag, token in recorded.items():
+        if current.get(GENERATION_PREFIX + tag) != token:
+            return None
+    return entry
+
+
+def may_store(request, recording: Recording, response: HttpResponse) -> bool:
+    if not recording.cacheable or response.status_code != 200:
+        return False
+    if response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(directive in cache_control for directive in PRIVATE_DIRECTIVES):
+        return False
+    if not set(request.GET) <= recording.params:
+        return False
+    # The safety net of the fragments: a token baked into a page would be
+    # served to everybody of its class.
+    return b"csrfmiddlewaretoken" not in response.content
+
+
+def store_entry(request, recording: Recording, response: HttpResponse) -> None:
+    entry = {
+        "status": response.status_code,
+        "content": response.content,
+        "headers": [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in SKIPPED_HEADERS
+        ],
+        "generations": recording.generations,
+        "fragments": recording.fragments,
+    }
+    cache, key, timeout = get_cache(), recording.key, entry_timeout()
+    if recording.vary:
+        variant_key = _variant_key(key, recording.vary, request)
+        if variant_key is None:
+            return
+        cache.set(key, {"vary": list(recording.vary)}, timeout)
+        key = variant_key
+    cache.set(key, entry, timeout)
+
+
+def response_from_entry(entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    return response
