@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Partner
-from mailer.services import queue_email
+from mailer.models import OutboundEmail
+from mailer.services import prepare_email, queue_emails
 
 from . import conf
 from .models import Case, CaseEvent, CaseMessage, Status
@@ -47,14 +48,39 @@ def partner_recipients(partner: Partner | None) -> list[str]:
     )
 
 
-def _queue(template: str, context: dict, to: list[str], language: str) -> None:
+def _prepare(
+    template: str, context: dict, to: list[str], language: str
+) -> OutboundEmail | None:
+    """One message rendered, or None when it has no recipient or cannot be
+    rendered (logged)."""
     if not any(to):
+        return None
+    try:
+        return prepare_email(f"cases/email/{template}", context, to, language)
+    except Exception:
+        logger.exception("could not queue %s for case %s", template, context["case"])
+        return None
+
+
+def _queue_all(case: Case, emails: list[OutboundEmail | None]) -> None:
+    """Store the rendered messages in the outbox with one statement, in a
+    savepoint, so that an outbox error is logged and never undoes the case."""
+    emails = [email for email in emails if email is not None]
+    if not emails:
         return
     try:
         with transaction.atomic():
-            queue_email(f"cases/email/{template}", context, to, language)
+            queue_emails(emails)
     except Exception:
-        logger.exception("could not queue %s for case %s", template, context["case"])
+        logger.exception(
+            "could not queue %s for case %s",
+            ", ".join(email.template_prefix for email in emails),
+            case,
+        )
+
+
+def _queue(template: str, context: dict, to: list[str], language: str) -> None:
+    _queue_all(context["case"], [_prepare(template, context, to, language)])
 
 
 def _queue_sms(to: str, text: str) -> None:
@@ -69,32 +95,48 @@ def _queue_sms(to: str, text: str) -> None:
     transaction.on_commit(enqueue)
 
 
-def notify_case_submitted(case: Case) -> None:
+def notify_case_submitted(case: Case, attachments=None) -> None:
     """The summary to the reporter (in the language they wrote in) and the new
-    case to its partner."""
+    case to its partner, stored together. ``attachments``: the case's, when
+    the caller has them (else they are read)."""
+    if attachments is None:
+        attachments = list(case.attachments.all())
     language = case.language or customer_language(case)
-    _queue(
-        "case_submitted",
-        {
-            "case": case,
-            "url": case_url(case, language),
-            "attachments": list(case.attachments.all()),
-        },
-        [case.notify_email],
-        language,
+    _queue_all(
+        case,
+        [
+            _prepare(
+                "case_submitted",
+                {
+                    "case": case,
+                    "url": case_url(case, language),
+                    "attachments": list(attachments),
+                },
+                [case.notify_email],
+                language,
+            ),
+            _partner_new_case(case, reassigned=False, attachments=attachments),
+        ],
     )
-    notify_partner_of_case(case, reassigned=False)
 
 
 def notify_partner_of_case(case: Case, reassigned: bool) -> None:
+    _queue_all(case, [_partner_new_case(case, reassigned)])
+
+
+def _partner_new_case(
+    case: Case, reassigned: bool, attachments=None
+) -> OutboundEmail | None:
     language = conf.PARTNER_LANGUAGE
-    _queue(
+    if attachments is None:
+        attachments = case.attachments.all()
+    return _prepare(
         "partner_new_case",
         {
             "case": case,
             "reassigned": reassigned,
             "url": case_url(case, language),
-            "attachments": list(case.attachments.all()),
+            "attachments": list(attachments),
         },
         partner_recipients(case.assigned_partner),
         language,

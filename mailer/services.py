@@ -1,6 +1,7 @@
 """Queue e-mail in the outbox and deliver it, retrying until it goes through.
 
-``queue_email`` stores the rendered message in the caller's transaction and
+``queue_email`` (or ``queue_emails``, for several messages in one statement)
+stores the rendered message in the caller's transaction and
 hands it to the task framework only after the commit: a case and the mail
 announcing it are committed together, and a broken SMTP server never undoes the
 case. Delivery that fails is retried with exponential backoff; nothing is
@@ -26,24 +27,24 @@ from .models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 
-def queue_email(
+def prepare_email(
     template_prefix: str,
     context: dict,
     to: Sequence[str],
     language: str | None = None,
     attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> OutboundEmail:
-    """Render ``template_prefix`` in ``language`` and store it in the outbox.
+    """Render ``template_prefix`` in ``language`` into an outbox message, not
+    saved yet: :func:`queue_emails` stores several with one statement.
 
-    Delivery is enqueued (task ``deliver_email``) when the current transaction
-    commits, or at once outside a transaction. ``attachments`` are
-    ``(name, content, mimetype)`` triples, stored base64-encoded: keep them small.
+    ``attachments`` are ``(name, content, mimetype)`` triples, stored
+    base64-encoded: keep them small.
     """
     recipients = [address for address in to if address]
     if not recipients:
         raise ValueError(f"{template_prefix}: no recipient")
     subject, body, html = render_email(template_prefix, context, language)
-    email = OutboundEmail.objects.create(
+    return OutboundEmail(
         template_prefix=template_prefix,
         to=recipients,
         subject=subject[:998],
@@ -59,8 +60,38 @@ def queue_email(
             for name, content, mimetype in attachments
         ],
     )
-    transaction.on_commit(lambda: enqueue_delivery(email.pk))
-    return email
+
+
+def queue_emails(emails: Sequence[OutboundEmail]) -> list[OutboundEmail]:
+    """Store messages made by :func:`prepare_email` in the outbox, all with one
+    statement. The delivery of each is enqueued (task ``deliver_email``) when
+    the current transaction commits, or at once outside a transaction."""
+    saved = OutboundEmail.objects.bulk_create(emails)
+    ids = [email.pk for email in saved]
+
+    def enqueue_all():
+        for email_id in ids:
+            enqueue_delivery(email_id)
+
+    transaction.on_commit(enqueue_all)
+    return saved
+
+
+def queue_email(
+    template_prefix: str,
+    context: dict,
+    to: Sequence[str],
+    language: str | None = None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+) -> OutboundEmail:
+    """Render ``template_prefix`` in ``language`` and store it in the outbox.
+
+    Delivery is enqueued (task ``deliver_email``) when the current transaction
+    commits, or at once outside a transaction. ``attachments`` are
+    ``(name, content, mimetype)`` triples, stored base64-encoded: keep them small.
+    """
+    email = prepare_email(template_prefix, context, to, language, attachments)
+    return queue_emails([email])[0]
 
 
 def enqueue_delivery(email_id: int, run_after: datetime | None = None) -> None:

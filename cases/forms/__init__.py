@@ -5,9 +5,11 @@ from .case import CaseEditForm, CaseFieldsMixin, CaseFilesMixin, CaseForm
 from .desk import AssignForm, CaseFilterForm, MessageForm, PartnerFilterForm, StatusForm
 from .fields import (
     AreaSelect,
+    LoadedModelChoiceField,
     MultipleFileField,
     MultipleFileInput,
     area_choices,
+    areas_of,
     clean_mobile,
     product_lines_for,
 )
@@ -21,12 +23,14 @@ __all__ = [
     "CaseFilesMixin",
     "CaseFilterForm",
     "CaseForm",
+    "LoadedModelChoiceField",
     "MessageForm",
     "MultipleFileField",
     "MultipleFileInput",
     "PartnerFilterForm",
     "StatusForm",
     "area_choices",
+    "areas_of",
     "clean_mobile",
     "product_lines_for",
 ]

@@ -7,7 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner
-from taxonomy.models import Area, ProductLine
+from taxonomy.models import ProductLine
 
 from .. import conf
 from ..attachments import check_upload
@@ -15,8 +15,10 @@ from ..models import AttachmentKind
 from ..services import CaseDraft, IncomingFile
 from .fields import (
     AreaSelect,
+    LoadedModelChoiceField,
     MultipleFileField,
     area_choices,
+    areas_of,
     auto_notify_field,
     clean_mobile,
     notify_email_field,
@@ -33,9 +35,12 @@ class CaseFieldsMixin:
     fields, shared by the new-case and edit forms."""
 
     def setup_case_fields(self, customer):
-        lines = product_lines_for(customer)
-        self.fields["product_line"].queryset = lines
-        choices, line_of = area_choices(lines)
+        # Two statements, the lines and their areas; choosing either reads
+        # these lists again instead of the database.
+        lines = self.fields["product_line"].load(product_lines_for(customer))
+        areas = areas_of(lines)
+        self.areas_by_pk = {str(area.pk): area for area in areas}
+        choices, line_of = area_choices(areas)
         self.fields["area"].choices = choices
         self.fields["area"].widget.line_of = line_of
 
@@ -43,15 +48,9 @@ class CaseFieldsMixin:
         return clean_mobile(self.cleaned_data.get("notify_mobile"))
 
     def clean_area(self):
-        value = self.cleaned_data.get("area")
-        area = (
-            Area.objects.active()
-            .filter(pk=value)
-            .select_related("product_line")
-            .first()
-            if value and str(value).isdigit()
-            else None
-        )
+        # The field accepts only the areas listed, which were loaded with
+        # their lines: nothing to read again.
+        area = self.areas_by_pk.get(str(self.cleaned_data.get("area")))
         if area is None:
             raise ValidationError(_("Choose an area from the list."), code="invalid")
         return area
@@ -184,7 +183,7 @@ class CaseForm(CaseFieldsMixin, CaseFilesMixin, forms.Form):
             "choose another."
         ),
     )
-    product_line = forms.ModelChoiceField(
+    product_line = LoadedModelChoiceField(
         label=_("Product line"),
         queryset=ProductLine.objects.none(),
         to_field_name="code",
@@ -254,7 +253,7 @@ class CaseForm(CaseFieldsMixin, CaseFilesMixin, forms.Form):
 class CaseEditForm(CaseFieldsMixin, forms.Form):
     """The customer's corrections while nobody is working on the case yet."""
 
-    product_line = forms.ModelChoiceField(
+    product_line = LoadedModelChoiceField(
         label=_("Product line"),
         queryset=ProductLine.objects.none(),
         to_field_name="code",

@@ -1,9 +1,12 @@
 """Widgets, fields and field factories shared by the case forms."""
 
 import re
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from taxonomy.models import Area, ProductLine
@@ -66,21 +69,30 @@ def clean_mobile(value: str) -> str:
 
 def product_lines_for(customer) -> "forms.QuerySet":
     """The lines a customer may open cases on: the licensed ones, or every
-    active line if the customer has no licence on record."""
+    active line if the customer has no licence on record (one statement)."""
     lines = ProductLine.objects.active()
-    if customer is not None and customer.product_lines.exists():
-        lines = lines.filter(pk__in=customer.product_lines.values("pk"))
+    if customer is not None:
+        licences = ProductLine.customers.through.objects.filter(customer_id=customer.pk)
+        lines = lines.filter(
+            Q(pk__in=licences.values("productline_id")) | ~Exists(licences)
+        )
     return lines.order_by("sort_order", "code")
 
 
-def area_choices(lines) -> tuple[list, dict[str, str]]:
-    """Grouped choices for ``AreaSelect`` and the area → line code map."""
-    areas = (
+def areas_of(lines: Iterable[ProductLine]) -> list[Area]:
+    """The active areas of ``lines`` with their line, in the order the form
+    lists them."""
+    return list(
         Area.objects.active()
-        .filter(product_line__in=lines)
+        .filter(product_line__in=list(lines))
         .select_related("product_line")
         .order_by("product_line__sort_order", "product_line__code", "sort_order")
     )
+
+
+def area_choices(areas: Iterable[Area]) -> tuple[list, dict[str, str]]:
+    """Grouped choices for ``AreaSelect`` and the area → line code map, from
+    ``areas_of``."""
     groups: dict[int, tuple[str, list]] = {}
     line_of = {}
     for area in areas:
@@ -88,6 +100,58 @@ def area_choices(lines) -> tuple[list, dict[str, str]]:
         groups.setdefault(line.pk, (line.name, []))[1].append((str(area.pk), area.name))
         line_of[str(area.pk)] = line.code
     return [("", "—")] + list(groups.values()), line_of
+
+
+class LoadedChoiceIterator(ModelChoiceIterator):
+    """The choices of a ``LoadedModelChoiceField``: its loaded objects."""
+
+    def __iter__(self):
+        if self.field.loaded is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.loaded:
+            yield self.choice(obj)
+
+    def __len__(self):
+        if self.field.loaded is None:
+            return super().__len__()
+        return len(self.field.loaded) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        if self.field.loaded is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.loaded)
+
+
+class LoadedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose objects the form loads once (``load``): the
+    select is drawn and the value found in that list, with no statement each.
+    Until ``load`` is called it behaves like a ModelChoiceField."""
+
+    iterator = LoadedChoiceIterator
+    loaded: list | None = None
+
+    def load(self, queryset) -> list:
+        self.loaded = list(queryset)
+        self.queryset = queryset
+        return self.loaded
+
+    def to_python(self, value):
+        if self.loaded is None or value in self.empty_values:
+            return super().to_python(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.loaded:
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
 
 
 def notify_email_field():

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import Customer, Partner
@@ -83,23 +83,51 @@ def display_name(user) -> str:
 def allocate_case_number(year: int) -> str:
     """The next case number of ``year``, e.g. ``2026-000123``.
 
-    The year's counter row is locked (``select_for_update``) until the caller's
-    transaction ends, so concurrent submissions queue up for it on PostgreSQL;
-    SQLite serialises writing transactions anyway (``transaction_mode``
-    IMMEDIATE). ``Case.number`` is unique as a last line of defence.
+    The year's counter row stays locked until the caller's transaction ends
+    (the UPDATE that takes the number locks it), so concurrent submissions
+    queue up for it on PostgreSQL; SQLite serialises writing transactions
+    anyway (``transaction_mode`` IMMEDIATE). ``Case.number`` is unique as a
+    last line of defence. Inside the caller's transaction no savepoint is
+    needed: nothing here is meant to survive a failure of the caller.
     """
-    with transaction.atomic():
-        counter = CaseCounter.objects.select_for_update().filter(year=year).first()
-        if counter is None:
+    with transaction.atomic(savepoint=False):
+        last = _take_next(year)
+        if last is None:
             try:
                 with transaction.atomic():
                     CaseCounter.objects.create(year=year, last=0)
             except IntegrityError:
-                pass  # another submission created it first: lock theirs
-            counter = CaseCounter.objects.select_for_update().get(year=year)
+                pass  # another submission created it first: take from theirs
+            last = _take_next(year)
+    return f"{year}-{last:06d}"
+
+
+def _take_next(year: int) -> int | None:
+    """Add one to ``year``'s counter and return the new value, or None when
+    the year has no counter yet. One ``UPDATE … RETURNING`` statement where the
+    database has it (SQLite 3.35+, PostgreSQL), else a locked read and a write.
+    """
+    connection = connections[router.db_for_write(CaseCounter)]
+    if not connection.features.can_return_columns_from_insert:
+        counter = CaseCounter.objects.select_for_update().filter(year=year).first()
+        if counter is None:
+            return None
         counter.last += 1
         counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+        return counter.last
+    quote = connection.ops.quote_name
+    meta = CaseCounter._meta
+    last = quote(meta.get_field("last").column)
+    year_column = quote(meta.get_field("year").column)
+    # Names from the model's own metadata, quoted; the year is a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {last} = {last} + 1 "  # noqa: S608
+        f"WHERE {year_column} = %s RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def compute_due_at(urgency: str, start: datetime) -> datetime:
@@ -118,32 +146,55 @@ def compute_due_at(urgency: str, start: datetime) -> datetime:
 # Files -----------------------------------------------------------------------------
 
 
-def attach_uploaded_file(
+def _uploaded_attachments(
     case: Case,
-    incoming: IncomingFile,
+    files: Sequence[IncomingFile],
     stored: list[str],
     uploaded_by=None,
     message: CaseMessage | None = None,
-) -> CaseAttachment:
-    digest = incoming.sha256 or file_sha256(incoming.file)
-    name = store_file(incoming.file, _case_folder(case), incoming.checked.name)
-    stored.append(name)
-    return CaseAttachment.objects.create(
-        case=case,
-        message=message,
-        kind=incoming.kind,
-        file=name,
-        name=incoming.checked.name,
-        size=incoming.checked.size,
-        sha256=digest,
-        content_type=incoming.checked.content_type,
-        uploaded_by=uploaded_by,
-    )
+) -> list[CaseAttachment]:
+    """Store ``files`` in the case's folder; their attachments, not saved yet.
+    The stored names are added to ``stored`` as they are written, so that the
+    caller can remove them if its transaction fails."""
+    attachments = []
+    for incoming in files:
+        digest = incoming.sha256 or file_sha256(incoming.file)
+        name = store_file(incoming.file, _case_folder(case), incoming.checked.name)
+        stored.append(name)
+        attachments.append(
+            CaseAttachment(
+                case=case,
+                message=message,
+                kind=incoming.kind,
+                file=name,
+                name=incoming.checked.name,
+                size=incoming.checked.size,
+                sha256=digest,
+                content_type=incoming.checked.content_type,
+                uploaded_by=uploaded_by,
+            )
+        )
+    return attachments
 
 
-def _attach_pending(
+def attach_uploaded_files(
+    case: Case,
+    files: Sequence[IncomingFile],
+    stored: list[str],
+    uploaded_by=None,
+    message: CaseMessage | None = None,
+) -> list[CaseAttachment]:
+    """Store ``files`` and save their rows with one statement, however many
+    there are (see :func:`_uploaded_attachments` for ``stored``)."""
+    attachments = _uploaded_attachments(case, files, stored, uploaded_by, message)
+    return CaseAttachment.objects.bulk_create(attachments) if attachments else []
+
+
+def _pending_attachment(
     case: Case, pending: PendingUpload, stored: list[str], uploaded_by=None
 ) -> CaseAttachment:
+    """The (unsaved) attachment a kept upload becomes, its file linked into the
+    case's folder."""
     # Link (or copy) rather than move: if the transaction rolls back, the kept
     # upload must still be there for the next try. The original goes on commit.
     storage = private_storage()
@@ -159,7 +210,7 @@ def _attach_pending(
     stored.append(target)
     old_name = pending.file.name
     transaction.on_commit(lambda: delete_stored_file(old_name))
-    attachment = CaseAttachment.objects.create(
+    return CaseAttachment(
         case=case,
         kind=pending.kind,
         file=target,
@@ -169,8 +220,6 @@ def _attach_pending(
         content_type=pending.content_type,
         uploaded_by=uploaded_by,
     )
-    pending.delete()
-    return attachment
 
 
 def _case_folder(case: Case) -> str:
@@ -189,7 +238,14 @@ def submit_case(
 ) -> Case:
     """Save a new case with its attachments, number it, assign it and queue the
     summary for the reporter and the notice for the partner — all in one
-    transaction. Stored files are removed again if anything fails."""
+    transaction. Stored files are removed again if anything fails.
+
+    The statements do not grow with the attachments: the case is inserted
+    already assigned, its history rows and its attachments are inserted
+    together, and the kept uploads it took are deleted together. With the
+    customer's reference partner loaded beforehand (the form's view does), a
+    submission runs: the number, the SLA hours, the case, its history, its
+    attachments, the kept uploads' deletion (if any), and the outbox."""
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -214,40 +270,50 @@ def submit_case(
                 due_at=compute_due_at(draft.urgency, now),
             )
             assignment = get_assignment_policy().assign(case)
-            case.save()
             actor_name = display_name(draft.reporter) or draft.customer.name
-            CaseEvent.objects.create(
-                case=case,
-                actor=draft.reporter,
-                actor_name=actor_name,
-                kind=EventKind.CREATED,
-                to_value=Status.NEW,
-                created_at=now,
-            )
+            events = [
+                CaseEvent(
+                    case=case,
+                    actor=draft.reporter,
+                    actor_name=actor_name,
+                    kind=EventKind.CREATED,
+                    to_value=Status.NEW,
+                    created_at=now,
+                )
+            ]
             if assignment.partner is not None:
+                # Saved assigned at once; the history still tells both steps.
                 case.assigned_partner = assignment.partner
                 case.status = Status.ASSIGNED
-                case.save(update_fields=["assigned_partner", "status", "updated_at"])
-                CaseEvent.objects.create(
-                    case=case,
-                    kind=EventKind.ASSIGNED,
-                    to_value=assignment.partner.name,
-                    comment=str(assignment.reason),
-                    created_at=now,
-                )
-                CaseEvent.objects.create(
-                    case=case,
-                    kind=EventKind.STATUS,
-                    from_value=Status.NEW,
-                    to_value=Status.ASSIGNED,
-                    created_at=now,
-                )
-            for incoming in files:
-                attach_uploaded_file(case, incoming, stored, uploaded_by=draft.reporter)
-            for kept in pending:
-                _attach_pending(case, kept, stored, uploaded_by=draft.reporter)
+                events += [
+                    CaseEvent(
+                        case=case,
+                        kind=EventKind.ASSIGNED,
+                        to_value=assignment.partner.name,
+                        comment=str(assignment.reason),
+                        created_at=now,
+                    ),
+                    CaseEvent(
+                        case=case,
+                        kind=EventKind.STATUS,
+                        from_value=Status.NEW,
+                        to_value=Status.ASSIGNED,
+                        created_at=now,
+                    ),
+                ]
+            case.save()
+            CaseEvent.objects.bulk_create(events)
+            attachments = _uploaded_attachments(case, files, stored, draft.reporter)
+            attachments += [
+                _pending_attachment(case, kept, stored, uploaded_by=draft.reporter)
+                for kept in pending
+            ]
+            if attachments:
+                CaseAttachment.objects.bulk_create(attachments)
+            if pending:
+                PendingUpload.objects.filter(pk__in=[p.pk for p in pending]).delete()
             if notify:
-                notifications.notify_case_submitted(case)
+                notifications.notify_case_submitted(case, attachments)
     except BaseException:
         for name in stored:
             delete_stored_file(name)

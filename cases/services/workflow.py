@@ -23,7 +23,12 @@ from ..models import (
     Status,
 )
 from ..permissions import is_case_partner, is_case_staff
-from .submission import IncomingFile, attach_uploaded_file, compute_due_at, display_name
+from .submission import (
+    IncomingFile,
+    attach_uploaded_files,
+    compute_due_at,
+    display_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +97,7 @@ def add_case_message(
                 body=body,
                 is_internal=internal,
             )
-            for incoming in files:
-                attach_uploaded_file(locked, incoming, stored, author, message)
+            attach_uploaded_files(locked, files, stored, author, message)
             locked.save(update_fields=["updated_at"])
             if role == Role.CUSTOMER:
                 if locked.status == Status.WAITING_CUSTOMER:

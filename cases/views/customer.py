@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import Customer, User
 from portal.throttle import hit_rate_limit
 
 from .. import conf, signals
@@ -67,6 +68,15 @@ def case_list(request):
             "can_open_cases": can_open_cases(request.user),
         },
     )
+
+
+def _load_customer(user) -> None:
+    """Read the user's company with its reference partner in one statement:
+    the form's default dealer and the assignment of a new case both need it."""
+    if user.customer_id and not User.customer.is_cached(user):
+        user.customer = Customer.objects.select_related("reference_partner").get(
+            pk=user.customer_id
+        )
 
 
 def _upload_token(request) -> str:
@@ -163,6 +173,7 @@ def _initial_from_first_step(request, initial: dict) -> tuple[dict, str]:
 def case_new(request):
     """The new case form. On a failed submission the valid files are kept
     server-side and listed, so the user need not choose them again."""
+    _load_customer(request.user)
     if not can_open_cases(request.user):
         return forbidden(request, _("Only users of a customer company can open cases."))
     customer = request.user.customer

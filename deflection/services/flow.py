@@ -204,16 +204,22 @@ def record_case_reading(case, flow: Flow | None) -> CaseReading:
                 codes += parse_error_log(handle).codes
         except OSError as error:
             logger.warning("case %s: error log unreadable: %s", case.number, error)
-    reading, _created = CaseReading.objects.update_or_create(
-        case=case,
-        defaults={
-            "session_id": flow.sid,
-            "description": flow.description,
-            "suggested": flow.suggested,
-            "opened": flow.opened,
-            "opened_count": len(flow.opened),
-            "error_codes": list(dict.fromkeys(codes)),
-        },
+    values = {
+        "session_id": flow.sid,
+        "description": flow.description,
+        "suggested": flow.suggested,
+        "opened": flow.opened,
+        "opened_count": len(flow.opened),
+        "error_codes": list(dict.fromkeys(codes)),
+    }
+    # One INSERT … ON CONFLICT statement (the case is new: there is nothing to
+    # update unless the signal came twice), where update_or_create would read,
+    # then insert in a savepoint.
+    (reading,) = CaseReading.objects.bulk_create(
+        [CaseReading(case=case, **values)],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=list(values),
     )
     flow.product_line = case.product_line.code
     record_event(EventKind.SUBMITTED, flow, area=case.area.code)
