@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.permissions import can_open_cases
 from cases.uploads import streamed_uploads
-from portal.throttle import client_ip, hit_rate_limit
+from portal.throttle import client_ip, rate_limit_wait, retry_message
 from search.documents import LANGUAGES
 from taxonomy.models import ProductLine
 
@@ -41,13 +41,24 @@ def _error(message: str, parameter: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message, "parameter": parameter}, status=status)
 
 
-def _throttled(request) -> bool:
-    who = (
-        f"user:{request.user.pk}"
-        if request.user.is_authenticated
-        else client_ip(request)
+def _throttled(request) -> JsonResponse | None:
+    """A JSON 429 when the user (anonymous: the address) or the address is over
+    its limit, else None. Both are counted, so that both windows hold."""
+    address = client_ip(request)
+    if request.user.is_authenticated:
+        waits = [
+            rate_limit_wait("deflection_api", f"user:{request.user.pk}", *conf.RATE),
+            rate_limit_wait("deflection_api_address", address, *conf.ADDRESS_RATE),
+        ]
+    else:
+        waits = [rate_limit_wait("deflection_api", address, *conf.RATE)]
+    wait = max(waits)
+    if not wait:
+        return None
+    return JsonResponse(
+        {"error": retry_message(wait), "parameter": "", "retry_after": wait},
+        status=429,
     )
-    return hit_rate_limit("deflection_api", who, *conf.RATE)
 
 
 def _article_json(article, tracked: bool) -> dict:
@@ -58,8 +69,9 @@ def _article_json(article, tracked: bool) -> dict:
 
 @require_GET
 def suggest(request):
-    if _throttled(request):
-        return _error(_("Too many requests: try again in a minute."), "", status=429)
+    refused = _throttled(request)
+    if refused:
+        return refused
     text = request.GET.get("q", "")
     if len(text) > 2000:
         return _error(_("The text is too long (2,000 characters at most)."), "q")
@@ -103,8 +115,9 @@ def suggest(request):
 def log_check(request):
     if not can_open_cases(request.user):
         return _error(_("Only users of a customer company can open cases."), "", 403)
-    if _throttled(request):
-        return _error(_("Too many requests: try again in a minute."), "", status=429)
+    refused = _throttled(request)
+    if refused:
+        return refused
     form = LogUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _error(_("Attach the error log."), "error_log")

@@ -36,8 +36,11 @@ Error logs
     against the articles' error codes like the codes of a log.
 
 Flow
-    ``RATE``: (suggestion requests, seconds) per user or client address for the
-    JSON API (120 per minute).
+    ``RATE``: (requests, seconds) per user (anonymous visitors: per client
+    address) for the JSON API and the first step's "Show suggestions" (120 per
+    minute).
+    ``ADDRESS_RATE``: (requests, seconds) per client address for the JSON API,
+    whoever is logged in: the users of one office share it (600 per minute).
 
 Read on every access, so that a changed setting (e.g. in a test) takes effect.
 """
@@ -64,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "LOG_MAX_CODES": 20,
     "TEXT_CODE_PATTERN": r"\b[A-Za-z]{2,5}-\d{3,5}\b",
     "RATE": (120, 60),
+    "ADDRESS_RATE": (600, 60),
 }
 
 

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.permissions import can_open_cases
 from cases.uploads import streamed_uploads
 from cases.views.common import visible_case_or_404
+from portal.throttle import rate_limit_wait, retry_message
 
+from . import conf
 from .forms import Action, DescribeForm
 from .services import (
     build_suggestions,
@@ -108,6 +110,11 @@ def describe(request):
     form = DescribeForm(request.POST, request.FILES, customer=customer)
     if not form.is_valid():
         return _render(request, form, flow, status=400)
+    # Only a complete description counts: a search follows it.
+    wait = rate_limit_wait("deflection_step", f"user:{request.user.pk}", *conf.RATE)
+    if wait:
+        form.add_error(None, retry_message(wait))
+        return _render(request, form, flow, status=429)
     flow.product_line = form.cleaned_data["product_line"].code
     flow.description = form.cleaned_data["description"]
     flow.area = form.cleaned_data["area"] or flow.area

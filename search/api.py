@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.throttle import client_ip, rate_limit_wait, retry_message
+
 from . import services
 from .conf import search_settings
 from .documents import SearchHit, SearchQuery
@@ -37,6 +39,18 @@ def json_get(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def throttled(request, scope: str, rate: tuple[int, int]) -> JsonResponse | None:
+    """A JSON 429 when the client's address is over ``rate`` in ``scope``
+    (``Retry-After`` is added by the middleware), else None."""
+    wait = rate_limit_wait(scope, client_ip(request), *rate)
+    if not wait:
+        return None
+    return JsonResponse(
+        {"error": retry_message(wait), "retry_after": wait},
+        status=429,
+    )
 
 
 def _hit_json(hit: SearchHit) -> dict:
@@ -74,7 +88,7 @@ def search_endpoint(request):
     if not form.has_query:
         return bad_parameter("q", _("Give words to search for, or a filter."))
     query = form.to_query(visible_visibilities(request.user))
-    refused = _check_window(query)
+    refused = _check_window(query) or throttled(request, "search", search_settings.RATE)
     if refused:
         return refused
     results = services.search_for_reader(query).results
@@ -108,6 +122,9 @@ def suggest_endpoint(request):
     text = form.cleaned_data["q"]
     if not text:
         return bad_parameter("q", _("Type some letters to get suggestions."))
+    refused = throttled(request, "search_suggest", search_settings.SUGGEST_RATE)
+    if refused:
+        return refused
     suggestions = services.suggest(
         text,
         form.cleaned_data["lang"],

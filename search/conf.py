@@ -41,6 +41,10 @@ offered for it (3).
 ``SNIPPET_CHARS``: approximate length of a result snippet (220).
 ``FACET_SIZE``: values listed per facet (20).
 ``DID_YOU_MEAN_MIN_LENGTH``: shorter words are never corrected (4).
+``RATE``: (searches, seconds) per client address, the search page and
+``/api/search/`` together ((120, 60)); more answer 429 with when to retry.
+``SUGGEST_RATE``: (requests, seconds) per client address for the titles offered
+while typing, ``/api/search/suggest/`` ((240, 60)).
 
 Semantic retrieval (``search.embedding``, ``search.vectors``):
 ``EMBEDDER``: dotted path of a ``search.embedding.Embedder`` subclass, or None
@@ -86,6 +90,8 @@ DEFAULTS: dict[str, Any] = {
     "SNIPPET_CHARS": 220,
     "FACET_SIZE": 20,
     "DID_YOU_MEAN_MIN_LENGTH": 4,
+    "RATE": (120, 60),
+    "SUGGEST_RATE": (240, 60),
     "EMBEDDER": None,
     "QUERY_VECTOR_CACHE": 2048,
     "EMBED_BODY_CHARS": 0,

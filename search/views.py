@@ -15,7 +15,10 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from portal.throttle import client_ip, rate_limit_wait, retry_message
+
 from . import services
+from .conf import search_settings
 from .documents import Audience, DocType
 from .forms import SearchForm
 from .permissions import visible_visibilities
@@ -93,6 +96,11 @@ def search(request):
         return render(request, "search/search.html", context, status=400)
     if not form.has_query:
         return render(request, "search/search.html", context)
+    wait = rate_limit_wait("search", client_ip(request), *search_settings.RATE)
+    if wait:
+        # The form stays as typed, with when to try again.
+        form.add_error(None, retry_message(wait))
+        return render(request, "search/search.html", context, status=429)
     query = form.to_query(visible_visibilities(request.user))
     found = services.search_for_reader(query, log=True)
     results = found.results

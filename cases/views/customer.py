@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Customer, User
-from portal.throttle import hit_rate_limit
+from portal.throttle import rate_limit_wait, retry_message
 
 from .. import conf, signals
 from ..forms import CaseFilterForm, CaseForm
@@ -190,9 +190,6 @@ def case_new(request):
         )
 
     checking = request.POST.get("action") == CHECK_LOG and bool(conf.LOG_CHECK)
-    bucket = "case_log_check" if checking else "case_create"
-    if hit_rate_limit(bucket, f"user:{request.user.pk}", *conf.CREATE_RATE):
-        return render(request, "cases/throttled.html", status=429)
     token = _upload_token(request)
     remove = [
         value for value in request.POST.getlist("remove_pending") if value.isdigit()
@@ -201,7 +198,13 @@ def case_new(request):
         discard_pending_uploads(request.user, token, remove)
     kept = pending_uploads_for(request.user, token)
     form = CaseForm(request.POST, request.FILES, customer=customer, kept=kept)
-    if form.is_valid() and not checking:
+    valid = form.is_valid()
+    wait = 0
+    if valid or checking:
+        # Only what would be sent or checked counts, not a form to correct.
+        bucket = "case_log_check" if checking else "case_create"
+        wait = rate_limit_wait(bucket, f"user:{request.user.pk}", *conf.CREATE_RATE)
+    if valid and not checking and not wait:
         replaced = {incoming.kind for incoming in form.files_to_attach()}
         keep = [
             pending
@@ -230,6 +233,12 @@ def case_new(request):
         _remember_token(request, token)
         keep_pending_uploads(request.user, token, form.accepted_files)
         kept = pending_uploads_for(request.user, token)
+    if wait:
+        # Refused: the form comes back as typed (files kept) with when to retry.
+        if checking:
+            form.show_only_upload_errors()
+        form.add_error(None, retry_message(wait))
+        return _render_case_form(request, form, kept, token, status=429)
     if checking:
         # "Check my log for known solutions": nothing is sent; the form comes
         # back as it was, with the articles about the log's error codes.

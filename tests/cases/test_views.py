@@ -491,6 +491,44 @@ def test_case_creation_through_the_form_is_rate_limited(
     assert Case.objects.count() == 2
 
 
+def test_only_complete_case_forms_count_toward_the_limit(
+    client, world, form_data, settings
+):
+    settings.CASES_CREATE_RATE = (2, 3600)
+    client.force_login(world.microbit)
+    for _attempt in range(3):
+        response = client.post(url("cases:new"), form_data(subject=""))
+        assert response.status_code == 400
+
+    statuses = [
+        client.post(url("cases:new"), form_data()).status_code for _ in range(2)
+    ]
+
+    assert statuses == [302, 302]
+
+
+def test_refused_case_form_keeps_what_was_typed_and_says_when_to_retry(
+    client, world, form_data, settings
+):
+    settings.CASES_CREATE_RATE = (1, 3600)
+    client.force_login(world.microbit)
+    client.post(url("cases:new"), form_data())
+
+    response = client.post(
+        url("cases:new", language="it"),
+        form_data(subject="Secondo problema", request="Il backup non parte."),
+        HTTP_ACCEPT_LANGUAGE="it",
+    )
+
+    assert response.status_code == 429
+    assert response["Retry-After"] in {"3599", "3600"}
+    page = response.content.decode()
+    assert 'value="Secondo problema"' in page
+    assert "Il backup non parte." in page
+    assert "riprova tra 60 minuti" in page
+    assert Case.objects.count() == 1
+
+
 def test_staff_find_the_default_queue_at_the_desk(client, world, make_case):
     from tests.factories import CustomerFactory, UserFactory
 
