@@ -185,3 +185,52 @@ def test_load_demo_refuses_under_production_settings(tmp_path):
     assert "portal.settings.production" in result.stderr
     # Refused before touching the database.
     assert not database.exists() or database.stat().st_size == 0
+
+
+CACHE_REPORT = """
+import json, django
+django.setup()
+from django.conf import settings as s
+from django.core.checks import run_checks
+print(json.dumps({
+    "CACHE": s.CACHES["default"]["BACKEND"],
+    "deploy_errors": [e.id for e in run_checks(include_deployment_checks=True)
+                      if e.id.startswith("portal.")],
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["memcached://127.0.0.1:11211", "locmem://", "db://sportello_cache"],
+    ids=["memcached", "locmem", "other"],
+)
+def test_production_refuses_a_cache_that_cannot_count_rate_limits(url):
+    result = run_settings(
+        "portal.settings.production",
+        production_env(CACHE_URL=url),
+        code="import django; django.setup()",
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "CACHE_URL must be a Redis URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        (None, "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+    ],
+    ids=["database", "redis"],
+)
+def test_production_counts_rate_limits_on_redis_or_the_database(url, backend):
+    result = run_settings(
+        "portal.settings.production", production_env(CACHE_URL=url), CACHE_REPORT
+    )
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["CACHE"] == backend
+    assert values["deploy_errors"] == []
