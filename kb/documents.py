@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from .models import ArticlePage, NewsPage
 from .richtext import stream_to_text
 
+#: The document type of news items (articles carry their own ``doc_type``).
+NEWS_DOC_TYPE = "news"
+
 
 def article_document(page) -> dict | None:
     """The search document of an article or news page; None for other pages."""
@@ -46,7 +49,7 @@ def article_document(page) -> dict | None:
             "url": page.get_url() or "",
             "product_line": lines[0].code if lines else "",
             "area": "",
-            "doc_type": "news",
+            "doc_type": NEWS_DOC_TYPE,
             "audience": "all",
             "tags": [],
             "error_codes": [],

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import (
     page_published,
@@ -38,8 +40,9 @@ from search.documents import Document
 from search.providers import all_documents, register_document_provider
 from search.tasks import index_document_task
 
-from .documents import article_document, iter_article_documents
-from .models import ArticlePage, NewsPage
+from .documents import NEWS_DOC_TYPE, article_document, iter_article_documents
+from .models import ArticlePage, Audience, DocType, NewsPage, Visibility
+from .permissions import visible_visibilities
 from .signals import pages_imported
 
 logger = logging.getLogger(__name__)
@@ -115,12 +118,24 @@ def lookup_kb_document(key: str, lang: str) -> Document | None:
     return None
 
 
+def kb_choices() -> dict[str, list[tuple[str, Any]]]:
+    """The values and labels of the knowledge base's keyword fields, for the
+    search's filters and results: its models' own choices."""
+    return {
+        "doc_type": [*DocType.choices, (NEWS_DOC_TYPE, _("News"))],
+        "audience": list(Audience.choices),
+        "visibility": list(Visibility.choices),
+    }
+
+
 def register_provider() -> None:
     register_document_provider(
         PROVIDER_NAME,
         documents=kb_documents,
         lookup=lookup_kb_document,
         for_object=page_document,
+        visibilities=visible_visibilities,
+        choices=kb_choices(),
     )
 
 

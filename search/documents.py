@@ -7,9 +7,10 @@ answers with :class:`SearchResults`. Nothing here knows which backend is active.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,9 @@ class Sort(models.TextChoices):
 #: Facets a query may ask for, in the order a page usually shows them.
 FACETS: tuple[str, ...] = ("product_line", "area", "doc_type", "audience", "tag")
 
-PUBLIC_ONLY: frozenset[str] = frozenset({Visibility.PUBLIC.value})
+#: The one visibility the search layer itself knows: what anybody may find.
+PUBLIC = "public"
+PUBLIC_ONLY: frozenset[str] = frozenset({PUBLIC})
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,12 @@ class Document:
     body: str = ""
     product_line: str = ""
     area: str = ""
-    doc_type: str = DocType.GUIDE.value
-    audience: str = Audience.ALL.value
+    doc_type: str = "guide"
+    audience: str = "all"
     tags: tuple[str, ...] = ()
     error_codes: tuple[str, ...] = ()
     published: date | None = None
-    visibility: str = Visibility.PUBLIC.value
+    visibility: str = PUBLIC
     live: bool = True
 
     def __post_init__(self) -> None:
@@ -83,12 +86,11 @@ class Document:
             raise ValueError("A document needs a key.")
         if self.lang not in LANGUAGES:
             raise ValueError(f"Unsupported language {self.lang!r}.")
-        if self.visibility not in Visibility.values:
-            raise ValueError(f"Unknown visibility {self.visibility!r}.")
-        if self.doc_type not in DocType.values:
-            raise ValueError(f"Unknown document type {self.doc_type!r}.")
-        if self.audience not in Audience.values:
-            raise ValueError(f"Unknown audience {self.audience!r}.")
+        # The values of the keyword fields are the provider's (its choices,
+        # see search.providers): a visibility no reader's rule lists is
+        # simply found by nobody.
+        if not self.visibility:
+            raise ValueError("A document needs a visibility.")
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,44 @@ class SearchHit:
     score: float
     snippet: str
     title_html: str
+
+    @classmethod
+    def of(
+        cls, source: Any, *, score: float, snippet: str, title_html: str, **overrides
+    ) -> SearchHit:
+        """The hit of ``source``: a :class:`Document`, an indexed row or a
+        mapping (an Elasticsearch ``_source``) with the document's fields;
+        ``overrides`` replace fields read from it. The one place a hit is
+        built, whatever backend found it."""
+
+        def read(name: str, default: Any = "") -> Any:
+            if name in overrides:
+                return overrides[name]
+            if isinstance(source, Mapping):
+                return source.get(name, default)
+            return getattr(source, name, default)
+
+        published = read("published", None)
+        if isinstance(published, str):
+            published = date.fromisoformat(published[:10]) if published else None
+        return cls(
+            key=read("key"),
+            lang=read("lang"),
+            title=read("title"),
+            url=read("url") or "",
+            summary=read("summary") or "",
+            product_line=read("product_line") or "",
+            area=read("area") or "",
+            doc_type=read("doc_type") or "",
+            audience=read("audience") or "",
+            tags=tuple(read("tags", ()) or ()),
+            error_codes=tuple(read("error_codes", ()) or ()),
+            published=published,
+            visibility=read("visibility") or "",
+            score=score,
+            snippet=snippet,
+            title_html=title_html,
+        )
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from .conf import search_settings
 from .documents import (
     FACETS,
     LANGUAGES,
-    Audience,
-    DocType,
     SearchFilters,
     SearchQuery,
     Sort,
 )
+from .providers import field_choices
 
 #: The parameters that narrow a search (``q`` aside).
 FILTER_PARAMETERS: tuple[str, ...] = (
@@ -63,12 +62,12 @@ class SearchForm(forms.Form):
     doc_type = forms.ChoiceField(
         label=_("Document type"),
         required=False,
-        choices=[("", _("Any type")), *DocType.choices],
+        choices=(),
     )
     audience = forms.ChoiceField(
         label=_("Audience level"),
         required=False,
-        choices=[("", _("Any level")), *Audience.choices],
+        choices=(),
     )
     tag = forms.CharField(
         label=_("Tag"), required=False, max_length=100, widget=forms.Select
@@ -98,6 +97,16 @@ class SearchForm(forms.Form):
         super().__init__(data, **kwargs)
         self.default_lang = default_lang
         self.fields["lang"].choices = _language_choices()
+        # The document types and audience levels of the indexed documents,
+        # as their providers name them.
+        self.fields["doc_type"].choices = [
+            ("", _("Any type")),
+            *field_choices("doc_type"),
+        ]
+        self.fields["audience"].choices = [
+            ("", _("Any level")),
+            *field_choices("audience"),
+        ]
         self.fields["lang"].initial = self.default_lang
         self.fields["page_size"] = forms.IntegerField(
             label=_("Results per page"),

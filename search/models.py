@@ -14,8 +14,6 @@ id. ``SearchTerm`` is the vocabulary "did you mean" corrects against.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .documents import Audience, DocType, Visibility
-
 
 class SearchDocument(models.Model):
     key = models.CharField(_("key"), max_length=255)
@@ -25,16 +23,14 @@ class SearchDocument(models.Model):
     url = models.CharField(_("URL"), max_length=500, blank=True)
     product_line = models.CharField(_("product line"), max_length=60, blank=True)
     area = models.CharField(_("area"), max_length=60, blank=True)
-    doc_type = models.CharField(
-        _("document type"), max_length=20, choices=DocType.choices
-    )
-    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    # The keyword fields take the values of the document providers (their
+    # choices: search.providers), which the search layer does not repeat.
+    doc_type = models.CharField(_("document type"), max_length=20)
+    audience = models.CharField(_("audience"), max_length=20)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     error_codes = models.JSONField(_("error codes"), default=list, blank=True)
     published = models.DateField(_("published"), null=True, blank=True)
-    visibility = models.CharField(
-        _("visibility"), max_length=20, choices=Visibility.choices
-    )
+    visibility = models.CharField(_("visibility"), max_length=20)
     live = models.BooleanField(_("live"), default=True)
     indexed_at = models.DateTimeField(_("indexed at"), auto_now=True)
 

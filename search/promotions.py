@@ -99,20 +99,8 @@ def promoted_documents(query: SearchQuery) -> list[Document]:
 
 def promoted_hit(document: Document, score: float) -> SearchHit:
     """A promoted document as a hit: its summary for a snippet."""
-    return SearchHit(
-        key=document.key,
-        lang=document.lang,
-        title=document.title,
-        url=document.url,
-        summary=document.summary,
-        product_line=document.product_line,
-        area=document.area,
-        doc_type=document.doc_type,
-        audience=document.audience,
-        tags=document.tags,
-        error_codes=document.error_codes,
-        published=document.published,
-        visibility=document.visibility,
+    return SearchHit.of(
+        document,
         score=score,
         snippet=excerpt(document.summary or document.body),
         title_html=escape(document.title),

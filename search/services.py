@@ -22,17 +22,21 @@ from .backends import (
     get_search_backends,
 )
 from .conf import search_settings
+from .coverage import TextTerms
 from .documents import PUBLIC_ONLY, Document, SearchQuery, SearchResults, Suggestion
+from .providers import reader_visibilities
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "TextTerms",
     "RebuildReport",
     "did_you_mean",
     "index_document",
     "ReaderSearch",
     "record_click",
     "rebuild_index",
+    "reader_visibilities",
     "remove_document",
     "search_documents",
     "search_for_reader",

@@ -12,13 +12,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from kb.permissions import visible_visibilities
 from kb.services import articles_for_error_codes
 from kb.services.listings import fetch_listed, news_rows, pick_translations
-from search.analysis import COMPOUND_LANGUAGES, COMPOUND_MIN_PART, stem_tokens, tokens
 from search.documents import LANGUAGES, SearchFilters, SearchHit, SearchQuery
-from search.services import search_documents
-from search.stopwords import STOPWORDS
+from search.services import TextTerms, reader_visibilities, search_documents
 from taxonomy.models import ProductLine
 
 from .. import conf
@@ -101,10 +98,9 @@ def _code_articles(codes, user, lang, product_line, limit) -> list[SuggestedArti
 # they show: does the title (then the summary, then the passage) speak of the
 # things they wrote? So the step takes the search's top ``RERANK_POOL`` and
 # reorders them by how many of the description's words each one covers, with
-# the search's order as the tie-breaker and prior. Words match by stem, and in
-# languages of long compounds (Finnish) also by a common beginning of
-# ``PREFIX_LENGTH`` letters of the word or of its compound parts, so that
-# "tulostimen kalibrointi" meets "Kuinka kalibroin tulostimeni?".
+# the search's order as the tie-breaker and prior. Words match as the search
+# analyses them (search.services.TextTerms: stems, and compound parts in
+# Finnish).
 
 #: How many search matches the step re-ranks (12 before the hybrid search;
 #: 20 finds more on GIMP Help's index terms and as much on GNOME Help's
@@ -115,70 +111,27 @@ PRIOR_WEIGHT = 1.5
 #: How much a description word found in the title, the summary or the
 #: passage counts (as a share of all the description's words).
 COVERAGE_WEIGHTS = {"title": 1.5, "summary": 1.0, "snippet": 1.0}
-#: Letters two words (or compound parts) must share at their start to match.
-PREFIX_LENGTH = 5
 
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def _content_words(text: str, lang: str) -> list[str]:
-    stop = STOPWORDS[lang]
-    return [word for word in tokens(text) if word.isalpha() and word not in stop]
-
-
-def _prefixes(words: list[str], lang: str) -> set[str]:
-    """The ``PREFIX_LENGTH``-letter beginnings of ``words`` and, in compound
-    languages, of every part of a long word from ``COMPOUND_MIN_PART`` on."""
-    found = set()
-    for word in words:
-        if len(word) >= PREFIX_LENGTH:
-            found.add(word[:PREFIX_LENGTH])
-        if lang in COMPOUND_LANGUAGES and len(word) >= 2 * PREFIX_LENGTH:
-            for start in range(COMPOUND_MIN_PART, len(word) - PREFIX_LENGTH + 1):
-                found.add(word[start : start + PREFIX_LENGTH])
-    return found
-
-
-class _Field:
-    """The stems (and, for compound languages, prefixes) of one text."""
-
-    def __init__(self, text: str, lang: str):
-        words = _content_words(text, lang)
-        self.stems = set(stem_tokens(words, lang))
-        self.prefixes = _prefixes(words, lang) if lang in COMPOUND_LANGUAGES else set()
-
-    def covers(self, stem: str, prefixes: set[str]) -> bool:
-        return stem in self.stems or not self.prefixes.isdisjoint(prefixes)
-
-
-def _coverage(hit: SearchHit, terms: list[tuple[str, set[str]]], lang: str) -> float:
-    fields = (
-        (_Field(hit.title, lang), COVERAGE_WEIGHTS["title"]),
-        (_Field(hit.summary, lang), COVERAGE_WEIGHTS["summary"]),
-        (_Field(_TAGS.sub("", hit.snippet), lang), COVERAGE_WEIGHTS["snippet"]),
-    )
-    total = 0.0
-    for stem, prefixes in terms:
-        total += next((w for f, w in fields if f.covers(stem, prefixes)), 0.0)
-    return total / len(terms)
 
 
 def rerank_hits(text: str, lang: str, hits: list[SearchHit]) -> list[SearchHit]:
     """``hits`` (the search's order) reordered by how much of ``text`` each
     one's title, summary and passage cover, plus a prior of
     ``PRIOR_WEIGHT``/(1+rank)."""
-    words = list(dict.fromkeys(_content_words(text, lang)))
-    if not words or len(hits) < 2:
+    terms = TextTerms(text, lang)
+    if not terms or len(hits) < 2:
         return hits
-    stems = stem_tokens(words, lang)
-    terms = [
-        (stem, _prefixes([word], lang) if lang in COMPOUND_LANGUAGES else set())
-        for word, stem in zip(words, stems, strict=True)
-    ]
-    scored = [
-        (_coverage(hit, terms, lang) + PRIOR_WEIGHT / (1 + rank), -rank, hit)
-        for rank, hit in enumerate(hits)
-    ]
+    scored = []
+    for rank, hit in enumerate(hits):
+        covered = terms.coverage(
+            (
+                (hit.title, COVERAGE_WEIGHTS["title"]),
+                (hit.summary, COVERAGE_WEIGHTS["summary"]),
+                (_TAGS.sub("", hit.snippet), COVERAGE_WEIGHTS["snippet"]),
+            )
+        )
+        scored.append((covered + PRIOR_WEIGHT / (1 + rank), -rank, hit))
     scored.sort(key=lambda item: item[:2], reverse=True)
     return [hit for _score, _rank, hit in scored]
 
@@ -188,7 +141,7 @@ def _search_articles(text, user, lang, product_line, limit) -> list[SuggestedArt
         text=text,
         lang=lang,
         filters=SearchFilters(product_line=product_line or None),
-        visibility=visible_visibilities(user),
+        visibility=reader_visibilities(user),
         page_size=max(RERANK_POOL, limit + 5),
         meaning_words=conf.EMBED_WORDS,
     )

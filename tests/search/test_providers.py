@@ -92,3 +92,102 @@ def test_remove_task(library):
     remove_document_task.enqueue("kb-label-printer", "fi")
     assert found("tulostin", lang="fi") == []
     assert "kb-label-printer" in found("stampante")
+
+
+# What a provider hands over besides its documents (issue 14): its readers'
+# rule and its fields' labels; the search layer holds no copy of either.
+
+
+@pytest.fixture
+def vault(db):
+    """A second provider with its own visibility and labels, beside the
+    knowledge base's."""
+    register_document_provider(
+        "vault",
+        documents=lambda: [],
+        key_prefix="vault-",
+        visibilities=lambda user: {"vault"} if user.is_authenticated else set(),
+        choices={
+            "doc_type": [("ledger", "Ledger"), ("guide", "Vault guide")],
+            "visibility": [("vault", "Vault only")],
+        },
+    )
+    yield
+    unregister_document_provider("vault")
+
+
+def test_readers_find_what_the_providers_rules_allow(vault, customer_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    from search.services import reader_visibilities
+
+    assert reader_visibilities(AnonymousUser()) == {"public"}
+    # The knowledge base's rule (kb.permissions) and the vault's, joined.
+    assert reader_visibilities(customer_user) == {"public", "customers", "vault"}
+
+
+def test_without_any_rule_readers_find_public_documents_only(db, customer_user):
+    from search import providers
+
+    saved = providers.get_document_providers()
+    for provider in saved:
+        unregister_document_provider(provider.name)
+    try:
+        assert providers.reader_visibilities(customer_user) == {"public"}
+        assert providers.known_visibilities() == ["public"]
+    finally:
+        for provider in saved:
+            register_document_provider(
+                provider.name,
+                provider.documents,
+                provider.lookup,
+                provider.key_prefix,
+                provider.for_object,
+                provider.visibilities,
+                dict(provider.choices),
+            )
+
+
+def test_filters_and_labels_come_from_the_providers(vault, client):
+    from search.forms import SearchForm
+    from search.providers import choice_label, known_visibilities
+
+    form = SearchForm({}, default_lang="en")
+    doc_types = dict(form.fields["doc_type"].choices)
+    # The knowledge base's labels first; a value two providers use once.
+    assert str(doc_types["guide"]) == "Guide"
+    assert doc_types["ledger"] == "Ledger"
+    assert str(doc_types["news"]) == "News"
+    assert choice_label("doc_type", "ledger") == "Ledger"
+    assert choice_label("doc_type", "unheard-of") == "unheard-of"
+    assert "vault" in known_visibilities()
+    assert "Ledger" in client.get("/en/search/").content.decode()
+
+
+def test_one_builder_makes_a_hit_from_a_document_a_row_or_a_mapping():
+    from datetime import date
+
+    from search.documents import Document, SearchHit
+
+    document = Document(
+        key="k", lang="en", title="T", tags=["a"], published=date(2026, 3, 2)
+    )
+    from_document = SearchHit.of(document, score=1.0, snippet="s", title_html="T")
+    from_mapping = SearchHit.of(
+        {
+            "key": "k",
+            "title": "T",
+            "tags": ["a"],
+            "published": "2026-03-02",
+            "doc_type": "guide",
+            "audience": "all",
+            "visibility": "public",
+        },
+        lang="en",
+        score=1.0,
+        snippet="s",
+        title_html="T",
+    )
+
+    assert from_document == from_mapping
+    assert from_mapping.published == date(2026, 3, 2) and from_mapping.tags == ("a",)

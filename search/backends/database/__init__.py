@@ -549,20 +549,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
             if row is None:  # removed since it was ranked
                 continue
             hits.append(
-                SearchHit(
-                    key=row.key,
-                    lang=row.lang,
-                    title=row.title,
-                    url=row.url,
-                    summary=row.summary,
-                    product_line=row.product_line,
-                    area=row.area,
-                    doc_type=row.doc_type,
-                    audience=row.audience,
-                    tags=tuple(row.tags),
-                    error_codes=tuple(row.error_codes),
-                    published=row.published,
-                    visibility=row.visibility,
+                SearchHit.of(
+                    row,
                     score=score,
                     snippet=hit_snippet(
                         row.summary, bodies.get(pk, ""), lang, stems, length

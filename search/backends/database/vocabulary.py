@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ...documents import Visibility
 from ...models import SearchTerm
+from ...providers import known_visibilities
 
 TERM = SearchTerm._meta.db_table
 
@@ -80,7 +80,7 @@ class VocabularyMixin:
         if not words:
             return {}
         # Naming every visibility lets the (lang, visibility, term) index serve.
-        visibility = Visibility.values
+        visibility = known_visibilities()
         sql = (
             f"SELECT term, SUM(frequency) FROM {TERM} WHERE lang = %s "  # noqa: S608 (fixed identifiers)
             f"AND visibility IN ({placeholders(visibility)}) "

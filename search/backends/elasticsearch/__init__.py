@@ -469,21 +469,9 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             snippet = excerpt(source["summary"], search_settings.SNIPPET_CHARS)
         else:
             snippet = body
-        published = source.get("published")
-        return SearchHit(
-            key=source["key"],
+        return SearchHit.of(
+            source,
             lang=lang,
-            title=source["title"],
-            url=source.get("url", ""),
-            summary=source.get("summary", ""),
-            product_line=source.get("product_line", ""),
-            area=source.get("area", ""),
-            doc_type=source.get("doc_type", ""),
-            audience=source.get("audience", ""),
-            tags=tuple(source.get("tags", ())),
-            error_codes=tuple(source.get("error_codes", ())),
-            published=(datetime.fromisoformat(published).date() if published else None),
-            visibility=source.get("visibility", ""),
             score=float(hit.get("_score") or 0.0),
             snippet=snippet,
             title_html=(marked.get("title") or [escape(source["title"])])[0],
