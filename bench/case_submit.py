@@ -1,14 +1,16 @@
 """Case submission benchmark. Prints two figures:
 
 1. cases submitted per second through the new-case form, each with a 1 MB
-   attachment (Django test client, in process, over a throwaway SQLite file);
+   attachment, or with ``--log-kb N`` an error log of N KB in its "Error log"
+   field (Django test client, in process, over a throwaway SQLite file), and
+   the SQL statements of one submission;
 2. the web server's memory while it receives a 25 MB attachment: a real
    ``manage.py runserver --noreload`` process on 127.0.0.1 with a throwaway
    database, sent a streamed multipart body; its RSS is sampled from
    /proc/<pid>/status (VmRSS while uploading, VmHWM for the peak). The peak must
    stay within 30 MB of the idle size.
 
-Usage: .venv/bin/python bench/case_submit.py [--count 30] [--big-mb 25]
+Usage: .venv/bin/python bench/case_submit.py [--count 30] [--big-mb 25] [--log-kb 200]
 Linux only (reads /proc). Nothing outside a temporary directory is touched.
 """
 
@@ -82,11 +84,32 @@ def form_fields(area_pk: int) -> dict:
     }
 
 
-def throughput(count: int) -> float:
-    """Cases per second through the form, each with a 1 MB PNG attachment."""
+def error_log(size: int) -> bytes:
+    """A ``SISERR.LOG`` of ``size`` bytes: progress lines, an error now and then."""
+    lines, total, n = [], 0, 0
+    while total < size:
+        n += 1
+        stamp = f"2026-03-02 10:{n // 60 % 60:02d}:{n % 60:02d}"
+        if n % 25 == 0:
+            line = f"{stamp} ERROR SIS-1042 Archivio bloccato da un altro utente\r\n"
+        else:
+            line = f"{stamp} INFO elaborazione documento {n:06d} completata\r\n"
+        lines.append(line.encode())
+        total += len(lines[-1])
+    return b"".join(lines)[:size]
+
+
+def throughput(count: int, log_kb: int = 0) -> tuple[float, int]:
+    """Cases per second through the form, each with a 1 MB PNG attachment or
+    (``log_kb``) an error log of that size; and the statements of one."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
+    from django.test.utils import (
+        CaptureQueriesContext,
+        override_settings,
+        setup_test_environment,
+    )
 
     from accounts.models import User
     from cases.models import Case
@@ -94,7 +117,17 @@ def throughput(count: int) -> float:
 
     setup_test_environment()
     area = Area.objects.get(product_line__code="accounting", code="vat")
-    payload = PNG_HEAD + os.urandom(MB - len(PNG_HEAD))
+    if log_kb:
+        log = error_log(log_kb * 1024)
+
+        def files(n):
+            return {"error_log": SimpleUploadedFile("SISERR.LOG", log)}
+    else:
+        payload = PNG_HEAD + os.urandom(MB - len(PNG_HEAD))
+
+        def files(n):
+            return {"attachments": SimpleUploadedFile(f"shot-{n}.png", payload)}
+
     client = Client()
     client.force_login(User.objects.get(username="024200"))
     with override_settings(
@@ -102,23 +135,22 @@ def throughput(count: int) -> float:
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DEBUG=False,
     ):
-        # One submission first: imports, template compilation, first connection.
+        # Two submissions first: imports, template compilation, first
+        # connection; the second one's statements are counted.
         client.post("/en/cases/new/", form_fields(area.pk))
+        with CaptureQueriesContext(connection) as captured:
+            client.post("/en/cases/new/", {**form_fields(area.pk), **files(0)})
         before = Case.objects.count()
         started = time.perf_counter()
         for n in range(count):
             response = client.post(
-                "/en/cases/new/",
-                {
-                    **form_fields(area.pk),
-                    "attachments": SimpleUploadedFile(f"shot-{n}.png", payload),
-                },
+                "/en/cases/new/", {**form_fields(area.pk), **files(n)}
             )
             if response.status_code != 302:
                 raise SystemExit(f"submission failed: {response.status_code}")
         elapsed = time.perf_counter() - started
     assert Case.objects.count() == before + count  # noqa: S101 - sanity check
-    return count / elapsed
+    return count / elapsed, len(captured.captured_queries)
 
 
 # The live server part --------------------------------------------------------------
@@ -335,15 +367,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=30, help="1 MB cases to submit")
     parser.add_argument("--big-mb", type=int, default=25, help="size of the big file")
+    parser.add_argument(
+        "--log-kb",
+        type=int,
+        default=0,
+        help="send an error log of this many KB instead of the 1 MB attachment",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="sportello-bench-"))
     try:
         env = prepare_environment(workdir)
         setup_database()
-        rate = throughput(args.count)
+        rate, count_statements = throughput(args.count, args.log_kb)
+        what = f"a {args.log_kb} KB error log" if args.log_kb else "a 1 MB attachment"
         print(
-            f"form submissions with a 1 MB attachment: {rate:.1f} cases/s "
-            f"({args.count} cases, Django test client, SQLite)"
+            f"form submissions with {what}: {rate:.1f} cases/s "
+            f"({args.count} cases, Django test client, SQLite), "
+            f"{count_statements} SQL statements per submission (mail delivered "
+            "in process by the immediate task backend included)"
         )
         memory = server_memory(env, args.big_mb)
         growth = (memory["peak"] - memory["idle"]) / MB

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Partner
+from accounts.models import Customer, Partner
 from taxonomy.models import ProductLine
 
 from .. import conf
@@ -173,7 +173,7 @@ class CaseForm(CaseFieldsMixin, CaseFilesMixin, forms.Form):
     notify_email = notify_email_field()
     notify_mobile = notify_mobile_field()
     auto_notify = auto_notify_field()
-    dealer = forms.ModelChoiceField(
+    dealer = LoadedModelChoiceField(
         label=_("Dealer"),
         queryset=Partner.objects.none(),
         required=False,
@@ -216,6 +216,11 @@ class CaseForm(CaseFieldsMixin, CaseFilesMixin, forms.Form):
         self.accepted_files = []
         self.setup_case_fields(customer)
         self.fields["dealer"].queryset = Partner.objects.filter(is_active=True)
+        if customer is not None and Customer.reference_partner.is_cached(customer):
+            # The dealer the form proposes, read with the company by the view.
+            partner = customer.reference_partner
+            if partner is not None and partner.is_active:
+                self.fields["dealer"].know(partner)
         limits = _("Up to %(file)s per file, %(case)s per case.") % {
             "file": filesizeformat(conf.MAX_FILE_SIZE),
             "case": filesizeformat(conf.MAX_CASE_SIZE),

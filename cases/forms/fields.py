@@ -128,25 +128,34 @@ class LoadedChoiceIterator(ModelChoiceIterator):
 class LoadedModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField whose objects the form loads once (``load``): the
     select is drawn and the value found in that list, with no statement each.
-    Until ``load`` is called it behaves like a ModelChoiceField."""
+    Without ``load`` it queries like a ModelChoiceField, except for the
+    objects the form says it read already (``know``)."""
 
     iterator = LoadedChoiceIterator
     loaded: list | None = None
+    known: tuple = ()
 
     def load(self, queryset) -> list:
         self.loaded = list(queryset)
         self.queryset = queryset
         return self.loaded
 
+    def know(self, *objects) -> None:
+        """``objects`` were read already and belong to the queryset: choosing
+        one of them needs no statement."""
+        self.known = objects
+
     def to_python(self, value):
-        if self.loaded is None or value in self.empty_values:
+        if value in self.empty_values:
             return super().to_python(value)
         key = self.to_field_name or "pk"
         if isinstance(value, self.queryset.model):
             value = getattr(value, key)
-        for obj in self.loaded:
+        for obj in self.known if self.loaded is None else self.loaded:
             if str(getattr(obj, key)) == str(value):
                 return obj
+        if self.loaded is None:
+            return super().to_python(value)
         raise ValidationError(
             self.error_messages["invalid_choice"],
             code="invalid_choice",
