@@ -2,6 +2,8 @@
 
 ``REGISTER_RATE``: (attempts, seconds) per client address for self-registration.
 ``RESET_RATE``: (attempts, seconds) per client address for password-reset requests.
+``RESEND_RATE``: (attempts, seconds) per client address for new verification
+links.
 ``ADDRESS_FAILURE_LIMIT``: failed logins from one client address, whatever the
 usernames, before that address is locked out for AXES_COOLOFF_TIME (besides
 axes' AXES_FAILURE_LIMIT per username and address; see accounts.lockout).
@@ -15,6 +17,7 @@ from django.conf import settings
 DEFAULTS: dict[str, tuple[int, int] | int] = {
     "REGISTER_RATE": (10, 3600),
     "RESET_RATE": (10, 3600),
+    "RESEND_RATE": (10, 3600),
     "ADDRESS_FAILURE_LIMIT": 20,
 }
 

@@ -1,10 +1,17 @@
 """Domain logic for accounts: finding the user behind a login, registering a
-customer's user, verifying e-mail addresses."""
+customer's user, verifying e-mail addresses, password-reset links.
+
+Every message goes through the mailer's outbox (``mailer.services.queue_email``):
+stored with the change that causes it and retried until delivered, so an SMTP
+outage delays a verification or reset link instead of losing it (or answering
+500 and leaving an account nobody can confirm)."""
 
 import hmac
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -12,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from portal.mail import send_templated_email
+from mailer.services import queue_email
 
 from .models import Customer, User
 from .tokens import email_verification_token
@@ -95,11 +102,7 @@ def register_customer_user(
     if existing is not None:
         # Spend the time hashing would have taken: a quicker answer would tell.
         make_password(password)
-        transaction.on_commit(
-            lambda: send_registration_attempt_email(
-                existing, request_base_url, language
-            )
-        )
+        send_registration_attempt_email(existing, request_base_url, language)
         logger.info("registration attempted for the address of user %s", existing.pk)
         return None
     username = customer.code
@@ -116,9 +119,8 @@ def register_customer_user(
         )
         user.set_password(password)
         user.save()
-        transaction.on_commit(
-            lambda: send_verification_email(user, request_base_url, language)
-        )
+        # In the outbox with the user: both are committed, or neither.
+        send_verification_email(user, request_base_url, language)
     logger.info("registered user %s for customer %s", user.pk, customer.code)
     return user
 
@@ -141,14 +143,14 @@ def send_registration_attempt_email(user: User, base_url: str, language: str) ->
     mail), otherwise a notice with the login and password-reset links."""
     if not user.email:
         return
-    if not user.is_active and user.email_verified_at is None:
+    if is_awaiting_verification(user):
         send_verification_email(user, base_url, language)
         return
     with translation.override(language):
         login_path = reverse("accounts:login")
         reset_path = reverse("accounts:password_reset")
     base = base_url.rstrip("/")
-    send_templated_email(
+    queue_email(
         "accounts/email/registration_attempt",
         {
             "user": user,
@@ -161,18 +163,75 @@ def send_registration_attempt_email(user: User, base_url: str, language: str) ->
 
 
 def send_verification_email(user: User, base_url: str, language: str) -> None:
+    """Queue a fresh link that confirms ``user``'s address (and activates it)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
-    # The link opens the portal in the mail's language, whatever is active when
-    # this runs (after the commit, possibly outside the request).
+    # The link opens the portal in the mail's language, whatever is active.
     with translation.override(language):
         path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
-    send_templated_email(
+    queue_email(
         "accounts/email/verify_email",
         {"user": user, "link": base_url.rstrip("/") + path},
         to=[user.email],
         language=language,
     )
+
+
+def is_awaiting_verification(user: User) -> bool:
+    """Registered but never confirmed its address, so it cannot log in yet. An
+    account that was active once (it has logged in) and is inactive now was
+    switched off by staff: no link of ours switches it back on."""
+    return (
+        not user.is_active
+        and user.email_verified_at is None
+        and user.last_login is None
+    )
+
+
+def resend_verification_email(email: str, base_url: str, language: str) -> bool:
+    """Queue a new verification link when ``email`` belongs to an account that
+    still awaits it; True if one was queued. The caller answers the same either
+    way, so that the form does not tell who has an account."""
+    user = find_email_owner(email)
+    if user is None or not user.email or not is_awaiting_verification(user):
+        return False
+    send_verification_email(user, base_url, language)
+    logger.info("verification link sent again to user %s", user.pk)
+    return True
+
+
+def send_password_reset_email(email: str, base_url: str, language: str) -> int:
+    """Queue a password-reset link to every active account at ``email``; an
+    account that never confirmed its address gets a new verification link
+    instead (a new password alone would not let it log in). Returns how many
+    messages were queued; the caller answers the same whatever the number."""
+    email = (email or "").strip()
+    if not email:
+        return 0
+    base = urlsplit(base_url)
+    queued = 0
+    for user in User.objects.filter(email__iexact=email).order_by("pk"):
+        if is_awaiting_verification(user):
+            send_verification_email(user, base_url, language)
+        elif user.is_active and user.has_usable_password():
+            queue_email(
+                "accounts/email/password_reset",
+                {
+                    "user": user,
+                    "email": user.email,
+                    "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                    "protocol": base.scheme,
+                    "domain": base.netloc,
+                },
+                to=[user.email],
+                language=language,
+            )
+        else:
+            continue
+        queued += 1
+    logger.info("password reset asked: %d message(s) queued", queued)
+    return queued
 
 
 def verify_email(uidb64: str, token: str) -> User | None:

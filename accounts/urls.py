@@ -13,6 +13,16 @@ urlpatterns = [
     path(
         "verify/<uidb64>/<token>/", views.VerifyEmailView.as_view(), name="verify_email"
     ),
+    path(
+        "verify-again/",
+        views.ResendVerificationView.as_view(),
+        name="resend_verification",
+    ),
+    path(
+        "verify-again/sent/",
+        views.ResendVerificationDoneView.as_view(),
+        name="resend_verification_done",
+    ),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

@@ -11,8 +11,13 @@ from django.views.generic import FormView, TemplateView
 from portal.throttle import client_ip, hit_rate_limit
 
 from . import conf
-from .forms import LoginForm, RegistrationForm
-from .services import register_customer_user, verify_email
+from .forms import LoginForm, RegistrationForm, ResendVerificationForm
+from .services import (
+    register_customer_user,
+    resend_verification_email,
+    send_password_reset_email,
+    verify_email,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -57,6 +62,16 @@ class PasswordResetView(auth_views.PasswordResetView):
         if hit_rate_limit("password_reset", client_ip(request), *conf.RESET_RATE):
             return render(request, "accounts/throttled.html", status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # Through the outbox (retried), not Django's form.save(), which sends
+        # at once and loses the link if SMTP is down.
+        send_password_reset_email(
+            form.cleaned_data["email"],
+            self.request.build_absolute_uri("/"),
+            get_language(),
+        )
+        return redirect(self.success_url)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -114,3 +129,28 @@ class VerifyEmailView(View):
             request, _("Your e-mail address is confirmed: you can log in now.")
         )
         return redirect("accounts:login")
+
+
+class ResendVerificationView(FormView):
+    """Ask for a new confirmation link (the first mail may be lost or expired).
+    The answer is the same whatever the address."""
+
+    template_name = "accounts/resend_verification.html"
+    form_class = ResendVerificationForm
+
+    def post(self, request, *args, **kwargs):
+        if hit_rate_limit("resend_verification", client_ip(request), *conf.RESEND_RATE):
+            return render(request, "accounts/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        resend_verification_email(
+            form.cleaned_data["email"],
+            self.request.build_absolute_uri("/"),
+            get_language(),
+        )
+        return redirect("accounts:resend_verification_done")
+
+
+class ResendVerificationDoneView(TemplateView):
+    template_name = "accounts/resend_verification_done.html"

@@ -1,19 +1,15 @@
 """Templated, translated e-mail.
 
 Templates live at ``templates/<app>/email/<name>_subject.txt``, ``<name>.txt``
-and optionally ``<name>.html``.
+and optionally ``<name>.html``. Messages are sent only through the mailer's
+outbox (``mailer.services.queue_email``), which retries until SMTP takes them:
+nothing here sends.
 """
 
-import logging
-from collections.abc import Sequence
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
-
-logger = logging.getLogger(__name__)
 
 
 def render_email(
@@ -28,24 +24,3 @@ def render_email(
         except TemplateDoesNotExist:
             html = None
     return " ".join(subject.split()), body, html
-
-
-def send_templated_email(
-    template_prefix: str,
-    context: dict,
-    to: Sequence[str],
-    language: str | None = None,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-) -> None:
-    """Render and send one message now. Raises on SMTP failure; callers that must
-    not lose mail go through an outbox that retries."""
-    subject, body, html = render_email(template_prefix, context, language)
-    message = EmailMultiAlternatives(
-        subject, body, settings.DEFAULT_FROM_EMAIL, list(to)
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    message.send()
-    logger.info("sent %s to %d recipient(s)", template_prefix, len(to))

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import DEMO_PASSWORD
+from tests.mailer.conftest import smtp_server  # noqa: F401 - a real SMTP server
 
 
 @pytest.fixture
