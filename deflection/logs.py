@@ -124,9 +124,10 @@ class PatternLogParser:
         counts: Counter[str] = Counter()
         messages: dict[str, str] = {}
         read = 0
+        match_line, width = self.match_line, self.max_line_length
         for line in lines:
             read += 1
-            found = self.match_line(line[: self.max_line_length])
+            found = match_line(line[:width])
             if found is None:
                 continue
             code, message = found
@@ -173,28 +174,26 @@ class PatternLogParser:
     def _byte_lines(self, file: IO[bytes], head: bytes, skip_partial: bool):
         # A line longer than this many bytes is cut: what follows up to the
         # next newline is dropped, so a newline-free blob cannot fill memory.
+        # Each chunk is split once and its whole lines cut and decoded in one
+        # go (a 200 KB log has thousands of lines; the pattern's search on
+        # each stays most of the time a log takes).
         limit = self.max_line_length * 4
+        decode = self.decode_line
         pending = b""
-        overflow = False
         first = skip_partial
         for chunk in self._chunks(file, head):
             parts = chunk.split(b"\n")
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                if not overflow:
-                    pending += part
-                    if len(pending) > limit:
-                        pending = pending[:limit]
-                        overflow = True
-                if last:
-                    break
-                if first:
-                    first = False  # the tail began in the middle of a line
-                else:
-                    yield self.decode_line(pending.rstrip(b"\r"))
-                pending, overflow = b"", False
+            if len(parts) == 1:
+                pending = (pending + chunk)[:limit]
+                continue
+            parts[0] = pending + parts[0]
+            pending = parts.pop()[:limit]
+            if first:
+                first = False  # the tail began in the middle of a line
+                del parts[0]
+            yield from map(decode, [part[:limit].rstrip(b"\r") for part in parts])
         if pending and not first:
-            yield self.decode_line(pending.rstrip(b"\r"))
+            yield decode(pending.rstrip(b"\r"))
 
     def _utf16_lines(self, file: IO[bytes], head: bytes):
         encoding = "utf-16-le" if head.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
