@@ -46,6 +46,7 @@ serve: $(VENV)/.installed
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py createcachetable
+	$(SERVE_ENV) $(PY) manage.py clear_page_cache
 	$(SERVE_ENV) sh -c '$(PY) manage.py db_worker & worker=$$!; \
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 		$(VENV)/bin/gunicorn portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT)'

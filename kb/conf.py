@@ -7,6 +7,11 @@
 ``FEED_ITEMS``: items in an RSS or Atom feed.
 ``FEEDBACK_RATE``: (answers, seconds) per client address for "Was this helpful?".
 ``IMPORT_INDEX_CHUNK``: pages handed to the search backend at once after an import.
+
+The page cache (kb.pagecache) reads its settings on every request, so that
+tests may change them: ``KB_PAGE_CACHE`` (True: on), ``KB_PAGE_CACHE_ALIAS``
+(``"default"``: the cache that holds the pages) and ``KB_PAGE_CACHE_TIMEOUT``
+(3600: seconds an entry lives at most).
 """
 
 from django.conf import settings

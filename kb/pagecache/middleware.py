@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 
 from .fragments import fill_fragments
 from .store import (
+    GLOBAL,
+    depend_on,
     find_entry,
     may_store,
     response_from_entry,
@@ -42,6 +44,8 @@ class PageCacheMiddleware:
                 if entry["fragments"]:
                     fill_fragments(request, response)
                 return response
+            # Read before rendering, like every tag the page depends on.
+            depend_on(request, GLOBAL)
             response = self.get_response(request)
             if may_store(request, recording, response):
                 store_entry(request, recording, response)

@@ -234,7 +234,6 @@ def start_recording(request) -> Recording | None:
     key = ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
     recording = Recording(key=key)
     setattr(request, REQUEST_ATTRIBUTE, recording)
-    depend_on(request, GLOBAL)
     return recording
 
 

@@ -100,6 +100,8 @@ def test_second_request_is_served_from_the_cache(
     assert second.status_code == 200
     assert state(second) == "hit"
     assert second["Content-Type"] == first["Content-Type"]
+    # Browsers and shared caches keep pages apart by session, as before.
+    assert "Cookie" in second["Vary"]
 
 
 def test_a_logged_in_readers_hit_runs_a_few_statements(
