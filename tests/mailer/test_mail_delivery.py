@@ -191,3 +191,44 @@ def test_a_message_without_recipients_is_refused():
     with pytest.raises(ValueError):
         queue_notice(to=["", ""])
     assert not OutboundEmail.objects.exists()
+
+
+def test_several_messages_are_stored_together_and_each_goes_out_after_the_commit(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mailer.services import prepare_email, queue_emails
+
+    smtp_server.start()
+    prepared = [
+        prepare_email(
+            "mailer/email/notice",
+            {"subject": f"Notice {n}", "body": "ok"},
+            [f"person{n}@example.com"],
+            "en",
+        )
+        for n in range(3)
+    ]
+    assert not OutboundEmail.objects.exists()  # rendered, not stored yet
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with CaptureQueriesContext(connection) as captured:
+            queued = queue_emails(prepared)
+        assert smtp_server.messages == []
+    for callback in callbacks:
+        callback()
+
+    assert len(captured.captured_queries) == 1
+    assert [email.status for email in OutboundEmail.objects.order_by("pk")] == [
+        OutboundEmail.Status.SENT
+    ] * 3
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.messages) == [
+        "person0@example.com",
+        "person1@example.com",
+        "person2@example.com",
+    ]
+    assert [email.pk for email in queued] == list(
+        OutboundEmail.objects.order_by("pk").values_list("pk", flat=True)
+    )
