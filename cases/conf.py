@@ -24,9 +24,9 @@ Work
     ``PARTNER_LANGUAGE``: language of the e-mail sent to partners ("it").
     ``BASE_URL``: the portal's address used in e-mail links (default:
     ``WAGTAILADMIN_BASE_URL``).
-    ``FIRST_STEP``: URL name of a step every new case starts with
-    (``"deflection:start"``: describe the problem, read the suggested
-    articles). Opening the form sends the customer there first, carrying the
+    ``FIRST_STEP``: URL name of a step every new case starts with (the
+    project sets ``"deflection:start"``: describe the problem, read the
+    suggested articles). Opening the form sends the customer there first, carrying the
     query string, until the step puts ``step_done`` in the session's
     ``cases_new_prefill`` (with the values to prefill the form with). Empty:
     the form opens directly.
@@ -34,8 +34,13 @@ Work
     that reads an error log chosen in the form and returns ``{"codes",
     "binary", "articles": [{"title", "open_url", "summary",
     "matched_codes"}]}``: the form's "Check my log for known solutions"
-    button shows those articles before the case is sent
-    (``"deflection.case_form.check_case_form_log"``). Empty: no button.
+    button shows those articles before the case is sent (the project sets
+    ``"deflection.case_form.check_case_form_log"``). Empty: no button.
+    ``LOG_CHECK_URL``: URL name of a JSON endpoint the form's script sends a
+    chosen log to, for the same answer without a page load (the project sets
+    ``"deflection_api:log"``). Empty: the button submits the form.
+    All three are empty here: cases names no other app (portal's settings
+    wire them).
 
 Rate limits, as (attempts, seconds)
     ``CREATE_RATE``: case submissions per user, or per API token (20 per hour).
@@ -94,8 +99,9 @@ DEFAULTS: dict[str, Any] = {
     "SLA_DEFAULT_HOURS": {"low": 120, "normal": 48, "high": 16, "blocking": 4},
     "PARTNER_LANGUAGE": "it",
     "BASE_URL": None,
-    "FIRST_STEP": "deflection:start",
-    "LOG_CHECK": "deflection.case_form.check_case_form_log",
+    "FIRST_STEP": "",
+    "LOG_CHECK": "",
+    "LOG_CHECK_URL": "",
     "CREATE_RATE": (20, 3600),
     "API_RATE": (300, 300),
 }

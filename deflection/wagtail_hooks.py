@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from cases.panels import CASE_PAGE_PANELS, CasePanel
+
 from .admin_views import dashboard_view, export_view
 from .permissions import can_view_dashboard
 
@@ -31,3 +33,9 @@ def register_deflection_menu_item():
         icon_name="help",
         order=1310,
     )
+
+
+@hooks.register(CASE_PAGE_PANELS)
+def register_case_reading_panel():
+    """For partners and staff: what the customer read before asking."""
+    return CasePanel("deflection/includes/case_reading.html", order=200)

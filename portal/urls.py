@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
@@ -10,6 +11,13 @@ from kb import pagecache
 
 from .sitemaps import AllLocalesSitemap
 from .views import favicon, robots_txt
+
+
+def _if_installed(app: str, route: str, module: str) -> list:
+    """``module``'s URLs under ``route`` when ``app`` is installed: the apps
+    that extend others (deflection, remote) may be left out of a site."""
+    return [path(route, include(module))] if apps.is_installed(app) else []
+
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -24,7 +32,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # The JSON API (for the product's Help menu) has no language prefix.
     path("api/search/", include("search.api_urls")),
-    path("api/deflection/", include("deflection.api_urls")),
+    *_if_installed("deflection", "api/deflection/", "deflection.api_urls"),
     # Last among the API routes: it ends with a JSON 404 for any other /api/ URL.
     path("api/", include("cases.api_urls")),
 ]
@@ -38,9 +46,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("kb.urls")),
     path("", include("search.urls")),
-    path("", include("deflection.urls")),
+    *_if_installed("deflection", "", "deflection.urls"),
     path("", include("cases.urls")),
-    path("", include("remote.urls")),
+    *_if_installed("remote", "", "remote.urls"),
     # Wagtail's page tree last: it answers every URL nothing above claimed.
     path("", include(wagtail_urls)),
 )

@@ -17,6 +17,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cases.panels import CASE_PAGE_PANELS, CasePanel
+
 from .models import (
     CLAUSE_FIELDS,
     Authorisation,
@@ -248,3 +250,10 @@ def refuse_bulk_deleting_users_with_remote_records(
         return None
     _refuse_user_deletion(request, kept)
     return redirect("wagtailusers_users:index")
+
+
+@hooks.register(CASE_PAGE_PANELS)
+def register_case_remote_panel():
+    """The case's remote assistance: authorisations, sessions, a link to
+    authorise one."""
+    return CasePanel("remote/includes/case_sessions.html", order=100)

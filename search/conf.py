@@ -68,6 +68,11 @@ not taken from the semantic list (None: the embedder's ``min_similarity``).
 ``FALLBACK_BELOW``: with fewer results in the reader's language, the
 languages of ``FALLBACK_LANGUAGES`` (language → languages, in order) are
 searched too (3; ``{"fi": ("en",), "it": ("en",)}``).
+
+``CASE_URL``: URL name of the form where a reader who found nothing can ask
+for help; the search page links to it with the words carried over (``q``,
+``subject``, ``product_line``). Empty (the default): no link. The project
+sets ``"cases:new"``: search names no other app.
 """
 
 from typing import Any
@@ -102,6 +107,7 @@ DEFAULTS: dict[str, Any] = {
     "SEMANTIC_MIN_SIMILARITY": None,
     "FALLBACK_BELOW": 3,
     "FALLBACK_LANGUAGES": {"fi": ("en",), "it": ("en",)},
+    "CASE_URL": "",
 }
 
 DEFAULT_BACKENDS: dict[str, dict[str, Any]] = {

@@ -19,26 +19,6 @@ from django.utils.translation import gettext_lazy as _
 LANGUAGES: tuple[str, ...] = ("it", "fi", "en")
 
 
-class DocType(models.TextChoices):
-    GUIDE = "guide", _("Guide")
-    FAQ = "faq", _("FAQ")
-    REFERENCE = "reference", _("Reference")
-    TECHNOTE = "technote", _("Technical note")
-    NEWS = "news", _("News")
-
-
-class Audience(models.TextChoices):
-    ALL = "all", _("All users")
-    EXPERIENCED = "experienced", _("Experienced users")
-    EXPERT = "expert", _("Expert users")
-
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    CUSTOMERS = "customers", _("Customers")
-    PARTNERS = "partners", _("Partners")
-
-
 class Sort(models.TextChoices):
     RELEVANCE = "relevance", _("Relevance")
     DATE = "date", _("Newest first")

@@ -19,18 +19,19 @@ from portal.throttle import client_ip, rate_limit_wait, retry_message
 
 from . import services
 from .conf import search_settings
-from .documents import Audience, DocType
 from .forms import SearchForm
 from .permissions import visible_visibilities
-from .providers import find_document
+from .providers import field_choices, find_document
 from .querylog import click_token
 
 
 def _open_case_url(text: str, product_line: str) -> str | None:
     """The new-case form with the search carried over (``q`` and
     ``product_line``; ``subject`` for the form's first field)."""
+    if not search_settings.CASE_URL:
+        return None
     try:
-        url = reverse("cases:new")
+        url = reverse(search_settings.CASE_URL)
     except NoReverseMatch:
         return None
     params = {"q": text, "subject": text[:200]}
@@ -44,8 +45,8 @@ def _result_items(
 ) -> list[dict]:
     lines = form.lines
     areas = {(area.product_line.code, area.code): area.name for area in form.areas}
-    doc_types = dict(DocType.choices)
-    audiences = dict(Audience.choices)
+    doc_types = dict(field_choices("doc_type"))
+    audiences = dict(field_choices("audience"))
     token = click_token(search.log_entry) if search.log_entry else ""
     items = []
     for position, hit in enumerate(search.results.hits, start=1):

@@ -262,6 +262,13 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN")
 # Absolute base of links in e-mails sent outside a request (e.g. by db_worker).
 CASES_BASE_URL = env("CASES_BASE_URL")  # default: WAGTAILADMIN_BASE_URL
+# The project wires its apps together: "New case" starts with the deflection
+# step, whose log check the case form offers too (cases itself names neither).
+CASES_FIRST_STEP = "deflection:start"
+CASES_LOG_CHECK = "deflection.case_form.check_case_form_log"
+CASES_LOG_CHECK_URL = "deflection_api:log"
+# The search page's "open a case" link when nothing answered.
+SEARCH_CASE_URL = "cases:new"
 
 # Elasticsearch (optional scale-out search backend).
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")

@@ -6,6 +6,7 @@ import struct
 import zipfile
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -113,6 +114,13 @@ def form_data(world):
         return {key: value for key, value in data.items() if value is not None}
 
     return build
+
+
+#: For the tests of how cases and the deflection step work together: skipped
+#: where the site has no deflection (portal.settings.test_cases_alone).
+with_deflection = pytest.mark.skipif(
+    not apps.is_installed("deflection"), reason="deflection is not installed"
+)
 
 
 def past_first_step(client) -> None:

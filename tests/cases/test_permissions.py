@@ -3,6 +3,7 @@ visitors, the company's users, another company, the assigned partner, another
 partner, staff with the cases permission (superuser) and staff without it."""
 
 import pytest
+from django.apps import apps
 
 from cases.models import Case, CaseAttachment, CaseMessage, Status
 from cases.permissions import can_view_attachment, can_view_case
@@ -170,7 +171,7 @@ def test_my_cases(as_user, case, who, expected, listed):
 def test_new_case_form(as_user, world, who, expected):
     client = as_user(who)
     response = client.get(url("cases:new"))
-    if expected == 200:
+    if expected == 200 and apps.is_installed("deflection"):
         # Customers start at the suggestions step; past it, the form opens.
         assert response.status_code == 302
         assert response["Location"] == url("deflection:start")

@@ -6,7 +6,16 @@ from django.core import mail
 from cases.models import Case, CaseAttachment, CaseEvent, Status
 from mailer.models import OutboundEmail
 
-from .conftest import LOG, PDF, PNG, past_first_step, upload, url, zip_bytes
+from .conftest import (
+    LOG,
+    PDF,
+    PNG,
+    past_first_step,
+    upload,
+    url,
+    with_deflection,
+    zip_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +45,7 @@ def test_form_shows_the_manual_groups_and_the_reporter(client, world):
     assert "multiple" in html and 'type="file"' in html
 
 
+@with_deflection
 def test_help_menu_link_prefills_line_area_and_subject(client, world):
     client.force_login(world.microbit)
 

@@ -201,6 +201,18 @@ def test_no_results_suggest_broadening_and_opening_a_case(client, demo):
     assert params["product_line"] == ["payroll"]
 
 
+def test_the_case_link_is_the_projects_setting(client, demo, settings):
+    # Search names no other app: without SEARCH_CASE_URL there is no link.
+    settings.SEARCH_CASE_URL = ""
+
+    html = client.get(
+        SEARCH, {"q": "zzxqv printer wobble", "product_line": "payroll"}
+    ).content.decode()
+
+    assert "Nothing matches your search." in html
+    assert "Open a case" not in html and "/cases/new/" not in html
+
+
 def test_bad_parameters_are_shown_on_the_form(client, demo):
     response = client.get(SEARCH, {"q": "vat", "product_line": "toasters"})
     assert response.status_code == 400

@@ -1,5 +1,6 @@
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         for dotted in DEMO_LOADERS:
             if only and dotted not in only:
                 continue
+            if not apps.is_installed(dotted.split(".")[0]):
+                continue  # a site without that app (e.g. remote)
             with transaction.atomic():
                 import_module(dotted).load(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
