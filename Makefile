@@ -63,9 +63,11 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates
 
-## test: lint, then the whole pytest suite (browser tests included)
+## test: lint, then the whole pytest suite (browser tests included), then the
+## cases tests once more on a site without deflection and remote (issue 14)
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest tests/cases -q --ds=portal.settings.test_cases_alone $(PYTEST_ARGS)
 
 ## messages: refresh and compile the it/fi catalogues (needs GNU gettext)
 messages: $(VENV)/.installed-dev
