@@ -743,7 +743,7 @@ def main() -> int:
     # Locales, home pages and the product lines and areas the API validates.
     call_command(
         "load_demo",
-        only=["portal.demo", "taxonomy.demo"],
+        only=["home.demo", "taxonomy.demo"],
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
     print(

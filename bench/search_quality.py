@@ -155,7 +155,7 @@ def import_corpus(path: Path) -> None:
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
-    call_command("load_demo", only=["portal.demo"], stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", only=["home.demo"], stdout=open(os.devnull, "w"))  # noqa: SIM115
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     report = import_article_lines(lines)

@@ -191,7 +191,7 @@ class KnowledgeBaseIndexPage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["portal.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["kb.ArticlePage"]
     max_count_per_parent = 1
     template = "kb/knowledge_base_index_page.html"
@@ -358,7 +358,7 @@ class NewsIndexPage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["portal.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["kb.NewsPage"]
     max_count_per_parent = 1
     template = "kb/news_index_page.html"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale
 
-from portal.models import HomePage
+from home.models import HomePage
 
 from ..models import KnowledgeBaseIndexPage, NewsIndexPage
 

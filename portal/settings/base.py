@@ -47,6 +47,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "portal",
+    "home",
     "accounts",
     "taxonomy",
     "kb",

@@ -39,7 +39,7 @@ def kb_site(db):
 
     call_command(
         "load_demo",
-        only=["portal.demo", "taxonomy.demo"],
+        only=["home.demo", "taxonomy.demo"],
         stdout=io.StringIO(),
     )
     from kb.services import ensure_index_pages

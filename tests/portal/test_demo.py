@@ -8,7 +8,7 @@ from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
 
 from accounts.models import Customer, Partner, User
-from portal.models import HomePage
+from home.models import HomePage
 from taxonomy.models import Area, ProductLine
 from tests.conftest import DEMO_PASSWORD
 

@@ -9,8 +9,8 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 from wagtail.models import Page
 
-from portal.demo import HOME
-from portal.models import HomePage
+from home.demo import HOME
+from home.models import HomePage
 from portal.views import server_error
 from tests.conftest import DEMO_PASSWORD
 

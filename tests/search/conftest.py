@@ -34,6 +34,6 @@ def kb_site(db):
     from kb.services import ensure_index_pages
 
     call_command(
-        "load_demo", only=["portal.demo", "taxonomy.demo"], stdout=io.StringIO()
+        "load_demo", only=["home.demo", "taxonomy.demo"], stdout=io.StringIO()
     )
     return ensure_index_pages()

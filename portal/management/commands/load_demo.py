@@ -8,7 +8,7 @@ from django.db import transaction
 # Each module has a ``load(stdout)`` that creates or updates its demo data and can
 # run any number of times without duplicating anything. Order matters.
 DEMO_LOADERS = [
-    "portal.demo",
+    "home.demo",
     "taxonomy.demo",
     "accounts.demo",
     "kb.demo",
