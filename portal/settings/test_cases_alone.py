@@ -1,6 +1,6 @@
 """The test settings without the apps that extend cases (deflection, remote):
-cases must work, and its tests pass, without them (issue 14). Used by
-``make test`` for tests/cases: ``pytest tests/cases --ds=portal.settings.test_cases_alone``.
+cases must work, and its tests pass, without them (issue 14). ``make test``
+runs ``pytest tests/cases --ds=portal.settings.test_cases_alone``.
 """
 
 from .test import *  # noqa: F403

@@ -33,7 +33,5 @@ def kb_site(db):
 
     from kb.services import ensure_index_pages
 
-    call_command(
-        "load_demo", only=["home.demo", "taxonomy.demo"], stdout=io.StringIO()
-    )
+    call_command("load_demo", only=["home.demo", "taxonomy.demo"], stdout=io.StringIO())
     return ensure_index_pages()
