@@ -51,11 +51,13 @@ serve: $(VENV)/.installed
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 		$(VENV)/bin/gunicorn portal.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT)'
 
-## lint: ruff (lint + format check) and djhtml
+## lint: ruff (lint + format check), djhtml, and the layers between the apps
+## (import-linter: pyproject.toml's contracts; a forbidden import fails)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/lint-imports
 
 ## format: apply ruff format and djhtml
 format: $(VENV)/.installed-dev

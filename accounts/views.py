@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from portal.throttle import client_ip, hit_rate_limit
+from core.throttle import client_ip, hit_rate_limit
 
 from . import conf
 from .forms import LoginForm, RegistrationForm, ResendVerificationForm

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 
-from portal.throttle import client_ip, hit_rate_limit
+from core.throttle import client_ip, hit_rate_limit
 from taxonomy.models import Area
 
 from . import conf

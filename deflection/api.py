@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.permissions import can_open_cases
 from cases.uploads import streamed_uploads
-from portal.throttle import client_ip, rate_limit_wait, retry_message
+from core.throttle import client_ip, rate_limit_wait, retry_message
 from search.documents import LANGUAGES
 from taxonomy.models import ProductLine
 

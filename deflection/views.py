@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.permissions import can_open_cases
 from cases.uploads import streamed_uploads
 from cases.views.common import visible_case_or_404
-from portal.throttle import rate_limit_wait, retry_message
+from core.throttle import rate_limit_wait, retry_message
 
 from . import conf
 from .forms import Action, DescribeForm

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.throttle import client_ip, hit_rate_limit
+from core.throttle import client_ip, hit_rate_limit
 
 from . import conf
 from .forms import FeedbackForm

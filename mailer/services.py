@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from portal.mail import render_email
+from core.mail import render_email
 
 from . import conf
 from .models import OutboundEmail

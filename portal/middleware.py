@@ -5,13 +5,13 @@ from functools import cache
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .throttle import start_request
+from core.throttle import start_request
 
 
 class RetryAfterMiddleware:
     """Add ``Retry-After`` (seconds) to 429 responses that lack one.
 
-    A rate limit of ``portal.throttle`` reports when its window resets; a login
+    A rate limit of ``core.throttle`` reports when its window resets; a login
     lockout of django-axes lasts AXES_COOLOFF_TIME from the failure that caused
     it. Place it before ``axes.middleware.AxesMiddleware``, which answers
     lockouts."""

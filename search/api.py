@@ -14,7 +14,7 @@ from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.throttle import client_ip, rate_limit_wait, retry_message
+from core.throttle import client_ip, rate_limit_wait, retry_message
 
 from . import services
 from .conf import search_settings

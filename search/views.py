@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from portal.throttle import client_ip, rate_limit_wait, retry_message
+from core.throttle import client_ip, rate_limit_wait, retry_message
 
 from . import services
 from .conf import search_settings

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Customer, User
-from portal.throttle import rate_limit_wait, retry_message
+from core.throttle import rate_limit_wait, retry_message
 
 from .. import conf, signals
 from ..forms import CaseFilterForm, CaseForm

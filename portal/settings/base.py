@@ -48,6 +48,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 INSTALLED_APPS = [
     "portal",
     "home",
+    "core",
     "accounts",
     "taxonomy",
     "kb",

@@ -47,7 +47,7 @@ STORAGES["staticfiles"]["BACKEND"] = (
 # Background tasks are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Rate limits (portal.throttle) must count atomically across worker processes:
+# Rate limits (core.throttle) must count atomically across worker processes:
 # on Redis (CACHE_URL) with a script, else in the database (RateCounter rows;
 # the database cache itself would lose counts). Nothing else is accepted.
 CACHE_URL = env("CACHE_URL")

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from portal.throttle import client_ip
+from core.throttle import client_ip
 
 from ..models import Authorisation, RemoteSession
 from ..services import RequestInfo, format_code

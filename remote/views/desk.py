@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.throttle import client_ip, hit_rate_limit
+from core.throttle import client_ip, hit_rate_limit
 
 from .. import conf
 from ..forms import AccessRequestForm, SessionCodeForm

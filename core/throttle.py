@@ -12,7 +12,7 @@ concurrent requests cannot slip past the limit:
   incr(), atomic under its lock within one process (and one process is all it
   serves).
 - Any other cache (``DatabaseCache``, production's default): a row of
-  ``portal.RateCounter``, counted by one ``INSERT ... ON CONFLICT DO UPDATE``
+  ``core.RateCounter``, counted by one ``INSERT ... ON CONFLICT DO UPDATE``
   statement on SQLite and PostgreSQL. ``DatabaseCache.incr`` itself is a read
   then a write and would give every window the cache's default timeout.
 
@@ -96,7 +96,7 @@ def check_rate_limit_cache(app_configs=None, **kwargs) -> list:
                 f"The default cache ({backend}) cannot count rate limits across "
                 "processes.",
                 hint="Use Redis (CACHE_URL) or the database cache.",
-                id="portal.E001",
+                id="core.E001",
             )
         ]
     return []
