@@ -27,8 +27,9 @@ Work
     ``FIRST_STEP``: URL name of a step every new case starts with (the
     project sets ``"deflection:start"``: describe the problem, read the
     suggested articles). Opening the form sends the customer there first, carrying the
-    query string, until the step puts ``step_done`` in the session's
-    ``cases_new_prefill`` (with the values to prefill the form with). Empty:
+    query string, until the step calls
+    ``cases.services.hand_over_to_case_form`` (with the values to prefill the
+    form with). Empty:
     the form opens directly.
     ``LOG_CHECK``: dotted path of a function ``(request, file, product_line)``
     that reads an error log chosen in the form and returns ``{"codes",

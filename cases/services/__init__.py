@@ -2,6 +2,14 @@
 changes and edits. Each public function is one transaction; views call one of
 them and render."""
 
+from .session import (
+    case_form_prefill,
+    clear_case_form_prefill,
+    forget_upload_token,
+    hand_over_to_case_form,
+    owns_upload_token,
+    remember_upload_token,
+)
 from .submission import (
     CaseDraft,
     IncomingFile,
@@ -26,6 +34,12 @@ from .workflow import (
 )
 
 __all__ = [
+    "case_form_prefill",
+    "clear_case_form_prefill",
+    "forget_upload_token",
+    "hand_over_to_case_form",
+    "owns_upload_token",
+    "remember_upload_token",
     "EDITABLE_FIELDS",
     "CaseDraft",
     "CaseNotEditable",

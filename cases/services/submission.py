@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Customer, Partner
 from taxonomy.models import Area, ProductLine
 
-from .. import conf, notifications
+from .. import conf, notifications, signals
 from ..assignment import get_assignment_policy
 from ..attachments import CheckedFile, delete_stored_file, file_sha256, store_file
 from ..models import (
@@ -235,10 +235,14 @@ def submit_case(
     pending: Sequence[PendingUpload] = (),
     *,
     notify: bool = True,
+    session=None,
 ) -> Case:
     """Save a new case with its attachments, number it, assign it and queue the
     summary for the reporter and the notice for the partner — all in one
-    transaction. Stored files are removed again if anything fails.
+    transaction. Stored files are removed again if anything fails. Once it
+    commits, ``signals.case_submitted`` goes out with the case and
+    ``session`` (the web form's visitor's session; None from the API or the
+    admin).
 
     The statements do not grow with the attachments: the case is inserted
     already assigned, its history rows and its attachments are inserted
@@ -314,6 +318,12 @@ def submit_case(
                 PendingUpload.objects.filter(pk__in=[p.pk for p in pending]).delete()
             if notify:
                 notifications.notify_case_submitted(case, attachments)
+            transaction.on_commit(
+                lambda: signals.case_submitted.send(
+                    sender=Case, case=case, session=session
+                ),
+                robust=True,
+            )
     except BaseException:
         for name in stored:
             delete_stored_file(name)

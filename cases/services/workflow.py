@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Partner
 
-from .. import notifications
+from .. import notifications, signals
 from ..attachments import delete_stored_file
 from ..models import (
     ALLOWED_TRANSITIONS,
@@ -124,7 +124,8 @@ def transition_case(
 ) -> Case:
     """Move ``case`` to ``to_status`` if ``ALLOWED_TRANSITIONS`` permits it
     (else TransitionNotAllowed), recording who, when, from and to. Reopening a
-    resolved case restarts its SLA clock. Returns the updated case."""
+    resolved case restarts its SLA clock. Returns the updated case; once the
+    change commits, ``signals.case_transitioned`` goes out."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         from_status = locked.status
@@ -155,6 +156,17 @@ def transition_case(
                 notifications.notify_partner_of_status(locked, event)
             else:
                 notifications.notify_customer_of_status(locked, event)
+        transaction.on_commit(
+            lambda: signals.case_transitioned.send(
+                sender=Case,
+                case=locked,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                comment=comment,
+            ),
+            robust=True,
+        )
     case.refresh_from_db()
     return locked
 

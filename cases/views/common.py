@@ -9,10 +9,6 @@ from ..models import Case
 from ..permissions import can_view_case
 
 PAGE_SIZE = 25
-SESSION_TOKENS = "cases_upload_tokens"
-# Set by the step before the form (CASES_FIRST_STEP): {"step_done": True, and
-# the initial product_line, area, subject, request, upload_token}.
-SESSION_PREFILL = "cases_new_prefill"
 
 # Case pages show a company's cases, messages and files: no shared cache (a proxy
 # in a customer's office) may keep them, and the browser should not store them

@@ -14,20 +14,23 @@ from django.views.decorators.http import require_GET
 from accounts.models import Customer, User
 from core.throttle import rate_limit_wait, retry_message
 
-from .. import conf, signals
+from .. import conf
 from ..forms import CaseFilterForm, CaseForm
 from ..models import AttachmentKind, Case
 from ..permissions import can_open_cases
 from ..services import (
+    case_form_prefill,
+    clear_case_form_prefill,
     discard_pending_uploads,
+    forget_upload_token,
     keep_pending_uploads,
+    owns_upload_token,
     pending_uploads_for,
+    remember_upload_token,
     submit_case,
 )
 from ..uploads import streamed_uploads
 from .common import (
-    SESSION_PREFILL,
-    SESSION_TOKENS,
     forbidden,
     page_of,
     private_page,
@@ -83,20 +86,7 @@ def _upload_token(request) -> str:
     """The token of this form's kept uploads, created on the first failure and
     remembered in the session (a token in the page alone proves nothing)."""
     token = request.POST.get("upload_token", "")
-    if token and token in request.session.get(SESSION_TOKENS, []):
-        return token
-    return ""
-
-
-def _remember_token(request, token: str) -> None:
-    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
-    request.session[SESSION_TOKENS] = (tokens + [token])[-5:]
-
-
-def _forget_token(request, token: str) -> None:
-    request.session[SESSION_TOKENS] = [
-        t for t in request.session.get(SESSION_TOKENS, []) if t != token
-    ]
+    return token if owns_upload_token(request.session, token) else ""
 
 
 def _initial_from_user_and_query(request) -> dict:
@@ -130,7 +120,7 @@ def _initial_from_user_and_query(request) -> dict:
 def _first_step_redirect(request):
     """Send the customer to the step before the form (CASES_FIRST_STEP) unless
     it was done; None when the form may open."""
-    prefill = request.session.get(SESSION_PREFILL) or {}
+    prefill = case_form_prefill(request.session)
     if not conf.FIRST_STEP or prefill.get("step_done"):
         return None
     try:
@@ -144,7 +134,7 @@ def _first_step_redirect(request):
 def _initial_from_first_step(request, initial: dict) -> tuple[dict, str]:
     """The values the first step handed over (the query string still wins),
     and the token of the error log kept there."""
-    prefill = request.session.get(SESSION_PREFILL) or {}
+    prefill = case_form_prefill(request.session)
     for name in ("product_line", "subject", "request"):
         if prefill.get(name) and name not in request.GET:
             initial[name] = prefill[name]
@@ -162,7 +152,7 @@ def _initial_from_first_step(request, initial: dict) -> tuple[dict, str]:
         if area_pk:
             initial["area"] = str(area_pk)
     token = prefill.get("upload_token", "")
-    if token not in request.session.get(SESSION_TOKENS, []):
+    if not owns_upload_token(request.session, token):
         token = ""
     return initial, token
 
@@ -212,15 +202,17 @@ def case_new(request):
             if pending.kind == "other" or pending.kind not in replaced
         ]
         case = submit_case(
-            form.draft(request.user, get_language()), form.files_to_attach(), keep
+            form.draft(request.user, get_language()),
+            form.files_to_attach(),
+            keep,
+            session=request.session,
         )
         if token:
             discard_pending_uploads(
                 request.user, token, [p.pk for p in kept if p not in keep]
             )
-            _forget_token(request, token)
-        signals.case_submitted.send(sender=Case, case=case, request=request)
-        request.session.pop(SESSION_PREFILL, None)
+            forget_upload_token(request.session, token)
+        clear_case_form_prefill(request.session)
         messages.success(
             request,
             _("Your request is case %(number)s. We sent a summary to %(email)s.")
@@ -230,7 +222,7 @@ def case_new(request):
 
     if form.accepted_files:
         token = token or secrets.token_urlsafe(24)
-        _remember_token(request, token)
+        remember_upload_token(request.session, token)
         keep_pending_uploads(request.user, token, form.accepted_files)
         kept = pending_uploads_for(request.user, token)
     if wait:

@@ -16,8 +16,14 @@ from dataclasses import asdict, dataclass, field
 from django.db import transaction
 
 from cases.models import AttachmentKind
-from cases.services import discard_pending_uploads, pending_uploads_for
-from cases.views.common import SESSION_PREFILL, SESSION_TOKENS
+from cases.services import (
+    clear_case_form_prefill,
+    discard_pending_uploads,
+    forget_upload_token,
+    hand_over_to_case_form,
+    pending_uploads_for,
+    remember_upload_token,
+)
 
 from ..logs import LogReport, parse_error_log
 from ..models import CaseReading, DeflectionEvent, EventKind
@@ -72,18 +78,22 @@ def save_flow(session, flow: Flow) -> None:
     session[SESSION_FLOW] = asdict(flow)
 
 
+def forget_flow(session) -> dict | None:
+    """Forget the flow and what it handed to the case form; the flow's data."""
+    data = session.pop(SESSION_FLOW, None)
+    clear_case_form_prefill(session)
+    return data
+
+
 def end_flow(request, *, keep_uploads: bool = False) -> None:
     """Forget the flow; its kept log goes too unless the case form took it."""
-    data = request.session.pop(SESSION_FLOW, None)
-    request.session.pop(SESSION_PREFILL, None)
+    data = forget_flow(request.session)
     if keep_uploads or not isinstance(data, dict) or not data.get("upload_token"):
         return
     token = data["upload_token"]
     kept = pending_uploads_for(request.user, token)
     discard_pending_uploads(request.user, token, [p.pk for p in kept])
-    request.session[SESSION_TOKENS] = [
-        t for t in request.session.get(SESSION_TOKENS, []) if t != token
-    ]
+    forget_upload_token(request.session, token)
 
 
 def record_event(
@@ -258,8 +268,7 @@ def keep_step_log(request, flow: Flow, uploaded) -> tuple[LogReport | None, list
         ],
     )
     flow.upload_token = token
-    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
-    request.session[SESSION_TOKENS] = (tokens + [token])[-5:]
+    remember_upload_token(request.session, token)
     attach_log_report(flow, checked.name, report)
     return report, []
 
@@ -279,14 +288,13 @@ def subject_from(description: str) -> str:
 def continue_to_case_form(request, flow: Flow) -> dict:
     """ "I still need help": hand what the customer typed (and the kept log) to
     the case form, which will not send them back to this step again."""
-    prefill = {
-        "step_done": True,
-        "product_line": flow.product_line,
-        "area": flow.area,
-        "subject": subject_from(flow.description),
-        "request": flow.description,
-        "upload_token": flow.upload_token,
-    }
-    request.session[SESSION_PREFILL] = prefill
+    prefill = hand_over_to_case_form(
+        request.session,
+        product_line=flow.product_line,
+        area=flow.area,
+        subject=subject_from(flow.description),
+        request=flow.description,
+        upload_token=flow.upload_token,
+    )
     record_event(EventKind.CONTINUED, flow)
     return prefill
