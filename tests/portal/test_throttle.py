@@ -122,7 +122,7 @@ def _hit_in_threads(count: int, limit: int, window: int) -> list:
     return answers
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_attempts_on_the_database_cache_accept_exactly_the_limit(
     database_cache,
 ):
