@@ -134,9 +134,14 @@ def write_support_files(workdir: Path) -> None:
         "from pathlib import Path\n\n"
         "from portal.settings.production import *  # noqa: F403\n\n"
         f"STATIC_ROOT = Path({str(workdir / 'static')!r})\n"
-        "# One customer submits hundreds of cases a minute here: lift the limits.\n"
+        "# One customer submits hundreds of cases a minute here, and one address\n"
+        "# sends every search: lift the limits.\n"
         "CASES_CREATE_RATE = (10**9, 3600)\n"
         "CASES_API_RATE = (10**9, 300)\n"
+        "SEARCH_RATE = (10**9, 60)\n"
+        "SEARCH_SUGGEST_RATE = (10**9, 60)\n"
+        "DEFLECTION_RATE = (10**9, 60)\n"
+        "DEFLECTION_ADDRESS_RATE = (10**9, 60)\n"
     )
     (workdir / "hello_app.py").write_text(
         '"""Written by bench/pages.py: a bare Django "hello", the reference."""\n\n'
