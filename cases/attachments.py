@@ -80,23 +80,47 @@ SAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def sanitize_filename(name: str) -> str:
-    """A safe file name: the last path component, ASCII letters, digits, dot,
-    dash and underscore, no leading dot, at most ``FILENAME_MAX_LENGTH``
-    characters with the extension kept."""
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    name = SAFE_NAME_CHARS.sub("_", name.strip()).strip("._-")
-    name = re.sub(r"_+", "_", name)
-    if not name:
-        name = "file"
+    """The name a file is stored under: the last path component in ASCII
+    letters, digits, dot, dash and underscore, no leading dot, at most
+    ``FILENAME_MAX_LENGTH`` characters, the extension kept (a name in another
+    alphabet, ``файл.pdf``, becomes ``file.pdf``, not ``pdf``)."""
+    return _clean_filename(name, ascii_only=True)
+
+
+def display_filename(name: str) -> str:
+    """The name a file is shown under: like :func:`sanitize_filename`, but
+    letters and digits of every alphabet kept (``файл.pdf``, ``日本.txt``).
+    Anything else — spaces, punctuation, symbols, control and direction
+    characters — becomes an underscore."""
+    return _clean_filename(name, ascii_only=False)
+
+
+def _clean_filename(name: str, *, ascii_only: bool) -> str:
+    name = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1].strip())
+    # Split before cleaning, so that a name whose letters all go keeps its
+    # extension; like os.path.splitext, ".htaccess" has none.
+    stem, ext = os.path.splitext(name)
+    stem = _clean_part(stem, ascii_only).lstrip("._-")
+    ext = _clean_part(ext[1:], ascii_only).strip("._-")
+    if len(ext) > 10:
+        stem, ext = f"{stem}.{ext}", ""
+    stem = stem or "file"
     limit = max(conf.FILENAME_MAX_LENGTH, 16)
-    if len(name) > limit:
-        stem, dot, ext = name.rpartition(".")
-        if dot and len(ext) <= 10:
-            name = stem[: limit - len(ext) - 1] + "." + ext
-        else:
-            name = name[:limit]
-    return name
+    if ext:
+        return stem[: limit - len(ext) - 1] + "." + ext
+    return stem[:limit]
+
+
+def _clean_part(text: str, ascii_only: bool) -> str:
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        text = SAFE_NAME_CHARS.sub("_", text)
+    else:
+        text = "".join(
+            char if unicodedata.category(char)[0] in "LMN" or char in "._-" else "_"
+            for char in text
+        )
+    return re.sub(r"_+", "_", text)
 
 
 def extension_of(name: str) -> str:
@@ -142,11 +166,17 @@ def looks_like_text(head: bytes) -> bool:
 
 @dataclass
 class CheckedFile:
-    """What was learned about an accepted file."""
+    """What was learned about an accepted file: ``name`` is shown to users
+    (any alphabet), ``stored_name`` is the ASCII name it is stored under."""
 
     name: str
     content_type: str
     size: int
+    stored_name: str = ""
+
+    def __post_init__(self):
+        if not self.stored_name:
+            self.stored_name = sanitize_filename(self.name)
 
 
 def _read_head(file: IO[bytes]) -> bytes:
@@ -234,8 +264,7 @@ def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFil
     learned, or raise ValidationError with a message for the user."""
     from .uploads import RejectedUpload
 
-    original = file.name or ""
-    name = sanitize_filename(original)
+    name = display_filename(file.name or "")
     shown = display_name or name
     if isinstance(file, RejectedUpload):
         if file.reason == "case_too_large":
@@ -283,7 +312,12 @@ def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFil
             % {"name": shown, "type": TYPE_LABELS.get(expected, expected)},
             "content_mismatch",
         )
-    return CheckedFile(name=name, content_type=content_type, size=size)
+    return CheckedFile(
+        name=name,
+        content_type=content_type,
+        size=size,
+        stored_name=sanitize_filename(name),
+    )
 
 
 def file_sha256(file) -> str:

@@ -159,7 +159,9 @@ def _uploaded_attachments(
     attachments = []
     for incoming in files:
         digest = incoming.sha256 or file_sha256(incoming.file)
-        name = store_file(incoming.file, _case_folder(case), incoming.checked.name)
+        name = store_file(
+            incoming.file, _case_folder(case), incoming.checked.stored_name
+        )
         stored.append(name)
         attachments.append(
             CaseAttachment(
@@ -357,7 +359,9 @@ def keep_pending_uploads(
                 ).values_list("pk", flat=True),
             )
         digest = incoming.sha256 or file_sha256(incoming.file)
-        name = store_file(incoming.file, f"pending/{token[:16]}", incoming.checked.name)
+        name = store_file(
+            incoming.file, f"pending/{token[:16]}", incoming.checked.stored_name
+        )
         kept.append(
             PendingUpload.objects.create(
                 token=token,

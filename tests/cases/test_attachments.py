@@ -273,6 +273,9 @@ def test_kept_files_count_towards_the_case_limit(customer_client, form_data, set
         (".htaccess", "htaccess"),
         ("", "file"),
         ("a" * 300 + ".pdf", "a" * 116 + ".pdf"),
+        ("файл.pdf", "file.pdf"),
+        ("日本.txt", "file.txt"),
+        ("ääkkönen.log", "aakkonen.log"),
     ],
 )
 def test_file_names_are_sanitised(given, expected):
@@ -322,3 +325,68 @@ def test_attachment_id_of_another_case_is_404(customer_client, form_data, make_c
     response = customer_client.get(url("cases:attachment", other.number, attachment.pk))
 
     assert response.status_code == 404
+
+
+# Names in any alphabet -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "name", "content"),
+    [
+        ("attachments", "файл.pdf", PDF),
+        ("error_log", "ääkkönen.log", LOG),
+        ("attachments", "日本.txt", "日本語のログ\n".encode()),
+    ],
+)
+def test_non_ascii_name_keeps_its_extension_and_is_shown_whole(
+    customer_client, form_data, field, name, content
+):
+    response = submit(customer_client, form_data, **{field: upload(name, content)})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    attachment = CaseAttachment.objects.get()
+    assert attachment.name == name
+    stored = os.path.basename(attachment.file.name)
+    assert stored.isascii()
+    assert stored.endswith("." + name.rpartition(".")[2])
+    page = customer_client.get(response["Location"])
+    assert name in page.content.decode()
+
+
+def test_non_ascii_name_is_downloaded_under_its_own_name(customer_client, form_data):
+    submit(customer_client, form_data, attachments=[upload("файл.pdf", PDF)])
+    attachment = CaseAttachment.objects.get()
+
+    response = customer_client.get(
+        url("cases:attachment", attachment.case.number, attachment.pk)
+    )
+
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''%D1%84%D0%B0%D0%B9%D0%BB.pdf" in disposition
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_non_ascii_name_with_the_wrong_content_is_refused_by_its_name(
+    customer_client, form_data
+):
+    response = submit(customer_client, form_data, attachments=[upload("файл.pdf", EXE)])
+
+    errors = field_errors(response, "attachments")
+    assert "файл.pdf does not contain what its extension says" in errors
+    assert Case.objects.count() == 0
+
+
+def test_kept_upload_keeps_its_non_ascii_name(customer_client, form_data):
+    response = submit(
+        customer_client,
+        lambda: form_data(subject=""),
+        attachments=[upload("ääkkönen.pdf", PDF)],
+    )
+
+    assert response.status_code == 400
+    assert list(PendingUpload.objects.values_list("name", flat=True)) == [
+        "ääkkönen.pdf"
+    ]
+    assert "ääkkönen.pdf" in response.content.decode()
