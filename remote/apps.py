@@ -9,4 +9,4 @@ class RemoteConfig(AppConfig):
     def ready(self):
         from .signals import connect
 
-        connect()
+        connect(self)

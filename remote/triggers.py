@@ -14,8 +14,11 @@ deleting the whole table. ``manage.py verify_consents`` reports missing
 triggers, and the authorisations' hash chain reveals changed or removed rows.
 
 On SQLite, Django rebuilds a table for most schema changes, and the rebuilt
-table has no triggers: a migration that alters one of ``RECORD_TABLES`` must
-end with ``migrations.RunPython(create_record_triggers_migration, …)``."""
+table has no triggers: ``remote.signals`` creates them again after every
+``migrate`` (post_migrate). A migration that alters one of ``RECORD_TABLES``
+should still end with ``migrations.RunPython(create_record_triggers_migration,
+…)``, so that the records are not unguarded between it and the end of the
+run."""
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 

@@ -2,7 +2,12 @@
 authorisations and revocations, sessions with their events, and the tools."""
 
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet, ImmutableRecordError
-from .authorisation import Authorisation, AuthorisationQuerySet, Revocation
+from .authorisation import (
+    Authorisation,
+    AuthorisationQuerySet,
+    ChainHead,
+    Revocation,
+)
 from .chain import GENESIS_HASH, authorisation_hash, canonical_authorisation
 from .consent import (
     CLAUSE_COUNT,
@@ -35,6 +40,7 @@ __all__ = [
     "AppendOnlyQuerySet",
     "Authorisation",
     "AuthorisationQuerySet",
+    "ChainHead",
     "CloseReason",
     "Consent",
     "ConsentText",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .append_only import AppendOnlyModel, AppendOnlyQuerySet
+from .chain import GENESIS_HASH
 from .consent import CLAUSE_COUNT, ConsentVersion
 
 
@@ -202,3 +203,34 @@ class Revocation(AppendOnlyModel):
         return str(_("Revocation of %(authorisation)s")) % {
             "authorisation": self.authorisation
         }
+
+
+class ChainHead(models.Model):
+    """Where the authorisations' hash chain ends: how many authorisations it
+    holds and the newest one's hash. ``record_authorisation`` moves it on in
+    the transaction that inserts the authorisation.
+
+    A chain whose newest rows were cut off is still a valid chain from its
+    first row to its new last one; only a record of where it ended shows that
+    it is shorter than it was (``verify_consent_records`` compares the two).
+    One row (primary key 1). Not a record itself: it changes with each
+    authorisation."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    length = models.PositiveBigIntegerField(_("number of authorisations"), default=0)
+    record_hash = models.CharField(
+        _("hash of the newest authorisation"), max_length=64, default=GENESIS_HASH
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("end of the authorisation chain")
+        verbose_name_plural = _("end of the authorisation chain")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1), name="remote_chain_head_single_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.length} · {self.record_hash}"

@@ -18,7 +18,7 @@ from ..models import (
     SessionStatus,
 )
 from .consent import current_consent_version
-from .records import chain_authorisation
+from .records import advance_chain_head, chain_authorisation
 from .sessions import close_session, customer_actor, start_session
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def record_authorisation(
         )
         chain_authorisation(authorisation)
         authorisation.save()
+        advance_chain_head(authorisation)
         session, code = start_session(
             authorisation, customer_actor(user, authorisation)
         )

@@ -1,5 +1,6 @@
-"""The integrity of the consent records: the authorisations' hash chain
-(extended by ``record_authorisation``, checked by ``verify_consent_records``),
+"""The integrity of the consent records: the authorisations' hash chain and the
+record of where it ends (extended by ``record_authorisation``, checked by
+``verify_consent_records``),
 the clause versions' hashes, the database triggers, and whether a user may be
 deleted without touching a record."""
 
@@ -9,7 +10,13 @@ from dataclasses import dataclass, field
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from ..models import GENESIS_HASH, Authorisation, ConsentVersion, authorisation_hash
+from ..models import (
+    GENESIS_HASH,
+    Authorisation,
+    ChainHead,
+    ConsentVersion,
+    authorisation_hash,
+)
 from ..triggers import missing_record_triggers, supports_record_triggers
 
 logger = logging.getLogger(__name__)
@@ -44,11 +51,36 @@ def lock_authorisation_chain(using: str = DEFAULT_DB_ALIAS) -> str:
 def chain_authorisation(authorisation: Authorisation, using=DEFAULT_DB_ALIAS) -> None:
     """Fill the chain fields of an unsaved authorisation, and its time, once
     the chain is locked (so that the chain's order is the order of the times).
-    Save it in the same transaction."""
+    Save it in the same transaction, then call ``advance_chain_head``."""
     previous = lock_authorisation_chain(using)
     authorisation.created_at = timezone.now()
     authorisation.previous_hash = previous
     authorisation.record_hash = authorisation_hash(authorisation, previous)
+
+
+def advance_chain_head(authorisation: Authorisation, using=DEFAULT_DB_ALIAS) -> None:
+    """Move the record of the chain's end on to ``authorisation``, just saved
+    by the caller with ``chain_authorisation`` in the same transaction (the
+    chain is still locked, so the count cannot race).
+
+    Without a head row (a database emptied by ``flush``) it starts from the
+    chain as it is; if authorisations already existed, that hides a cut made
+    before, so it is logged as an error."""
+    heads = ChainHead.objects.using(using)
+    head = heads.select_for_update().filter(pk=1).first()
+    if head is None:
+        length = Authorisation.objects.using(using).count()
+        if length > 1:
+            logger.error(
+                "the authorisation chain had no head record: restarted at %d "
+                "authorisation(s) without checking its end",
+                length,
+            )
+        heads.create(pk=1, length=length, record_hash=authorisation.record_hash)
+        return
+    head.length += 1
+    head.record_hash = authorisation.record_hash
+    head.save(update_fields=["length", "record_hash", "updated_at"])
 
 
 @dataclass
@@ -73,6 +105,9 @@ def verify_consent_records(using: str = DEFAULT_DB_ALIAS) -> RecordsReport:
     hash against its clause version, each clause version's text against its
     SHA-256; and that the triggers are in place."""
     report = RecordsReport()
+    # Read first: an authorisation recorded during the check then only makes
+    # the chain longer than its head, which is not reported as a cut.
+    head = ChainHead.objects.using(using).filter(pk=1).first()
     versions = {}
     for version in ConsentVersion.objects.using(using).order_by("pk").iterator():
         versions[version.pk] = version.sha256
@@ -101,6 +136,7 @@ def verify_consent_records(using: str = DEFAULT_DB_ALIAS) -> RecordsReport:
             )
         expected_previous = row.record_hash
     report.head = expected_previous
+    report.problems += _chain_end_problems(head, report)
     connection = connections[using]
     if supports_record_triggers(connection):
         report.triggers_checked = True
@@ -109,6 +145,30 @@ def verify_consent_records(using: str = DEFAULT_DB_ALIAS) -> RecordsReport:
     if report.problems:
         logger.error("consent records: %d problem(s)", len(report.problems))
     return report
+
+
+def _chain_end_problems(head: ChainHead | None, report: RecordsReport) -> list[str]:
+    """Compare the chain's end with the record of where it ended."""
+    if head is None:
+        if report.authorisations:
+            return [
+                "the record of the chain's end is missing: authorisations at "
+                "the end of the chain may have been removed unseen"
+            ]
+        return []
+    if head.length > report.authorisations:
+        return [
+            f"the chain ends after {report.authorisations} authorisation(s) at "
+            f"{report.head}, but it held {head.length} ending at "
+            f"{head.record_hash}: the newest "
+            f"{head.length - report.authorisations} were removed"
+        ]
+    if head.length == report.authorisations and head.record_hash != report.head:
+        return [
+            f"the chain ends at {report.head}, not at {head.record_hash} as "
+            f"recorded: its newest authorisation was replaced"
+        ]
+    return []
 
 
 def user_has_remote_records(user) -> bool:

@@ -23,6 +23,7 @@ from remote import triggers
 from remote.models import (
     GENESIS_HASH,
     Authorisation,
+    ChainHead,
     ConsentVersion,
     RemoteSession,
     Revocation,
@@ -330,6 +331,96 @@ def test_verify_consents_reports_a_removed_authorisation(three):
     assert "the chain is broken before it" in problems
 
 
+def remove_authorisations(*rows):
+    """Delete authorisations (with their sessions and revocations) behind the
+    application's back, as someone who dropped the triggers could."""
+    triggers.drop_record_triggers(connection)
+    with connection.cursor() as cursor:
+        for row in rows:
+            session = RemoteSession.objects.get(authorisation=row)
+            for model, column, value in [
+                (SessionEvent, "session_id", session.pk),
+                (RemoteSession, "id", session.pk),
+                (Revocation, "authorisation_id", row.pk),
+                (Authorisation, "id", row.pk),
+            ]:
+                cursor.execute(
+                    f"DELETE FROM {table(model)} WHERE {column} = %s",  # noqa: S608
+                    [value],
+                )
+    triggers.create_record_triggers(connection)
+
+
+@pytest.mark.django_db
+def test_the_chain_head_follows_each_authorisation(three):
+    head = ChainHead.objects.get()
+
+    assert head.length == 3
+    assert head.record_hash == three[-1].record_hash
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cut", [1, 2, 3])
+def test_verify_consents_reports_removed_newest_authorisations(three, cut):
+    """A chain with its tail cut off is a valid chain: the head record shows it
+    is shorter than it was."""
+    remove_authorisations(*three[-cut:])
+
+    problems, _out = verify_output()
+
+    assert problems is not None
+    assert f"the chain ends after {3 - cut} authorisation(s)" in problems
+    assert f"but it held 3 ending at {three[-1].record_hash}" in problems
+    assert f"the newest {cut} were removed" in problems
+
+
+@pytest.mark.django_db
+def test_verify_consents_reports_a_replaced_newest_authorisation(three):
+    remove_authorisations(three[-1])
+    # Whoever cut the end also set the count back; the recorded hash still
+    # names the authorisation that was removed.
+    ChainHead.objects.update(length=2)
+
+    problems, _out = verify_output()
+
+    assert f"not at {three[-1].record_hash} as recorded" in problems
+
+
+@pytest.mark.django_db
+def test_verify_consents_reports_a_missing_chain_head(three):
+    ChainHead.objects.all().delete()
+
+    problems, _out = verify_output()
+
+    assert "the record of the chain's end is missing" in problems
+
+
+@pytest.mark.django_db
+def test_an_authorisation_after_a_flush_starts_the_head_again(authorise, world):
+    ChainHead.objects.all().delete()
+
+    issued = authorise(world.microbit).authorisation
+
+    head = ChainHead.objects.get()
+    assert (head.length, head.record_hash) == (1, issued.record_hash)
+    assert verify_consent_records().ok
+
+
+@pytest.mark.django_db
+def test_the_head_migration_records_the_chain_as_it_is(three):
+    ChainHead.objects.all().delete()
+    migration = importlib.import_module("remote.migrations.0008_fill_chain_head")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("remote", "0008_fill_chain_head")
+    )
+
+    migration.fill_chain_head(state.apps, SimpleNamespace(connection=connection))
+
+    head = ChainHead.objects.get()
+    assert (head.length, head.record_hash) == (3, three[-1].record_hash)
+    assert verify_consent_records().ok
+
+
 @pytest.mark.django_db
 def test_verify_consents_checks_clause_texts_against_their_hashes(three):
     version = current_version("en")
@@ -355,6 +446,49 @@ def test_verify_consents_reports_missing_triggers(three):
 
     assert "trigger remote_authorisation" in problems
     assert "missing or disabled" in problems
+
+
+# The triggers after migrate
+
+
+@pytest.mark.django_db
+def test_migrate_puts_back_missing_triggers(three):
+    triggers.drop_record_triggers(connection)
+    assert triggers.missing_record_triggers(connection)
+
+    call_command("migrate", verbosity=0)
+
+    assert triggers.missing_record_triggers(connection) == []
+    assert refused(f"DELETE FROM {table(Authorisation)}")  # noqa: S608
+    assert verify_output()[0] is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_table_rebuilt_on_sqlite_gets_its_triggers_back_at_migrate(authorise, world):
+    """SQLite rebuilds a table for most changes (here: a column made nullable),
+    and the rebuilt table has no triggers until the end of ``migrate``."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters tables in place")
+    authorise(world.microbit)
+    before = Authorisation._meta.get_field("user_agent")
+    after = models.TextField(null=True, blank=True)
+    after.set_attributes_from_name("user_agent")
+    after.model = Authorisation
+    with connection.schema_editor() as editor:
+        editor.alter_field(Authorisation, before, after)
+    try:
+        assert "remote_authorisation_no_delete" in triggers.missing_record_triggers(
+            connection
+        )
+
+        call_command("migrate", verbosity=0)
+
+        assert triggers.missing_record_triggers(connection) == []
+        assert refused(f"DELETE FROM {table(Authorisation)}")  # noqa: S608
+    finally:
+        with connection.schema_editor() as editor:
+            editor.alter_field(Authorisation, after, before)
+        triggers.create_record_triggers(connection)
 
 
 # Deleting users named in records
