@@ -7,12 +7,14 @@ no encrypted entries, no absolute or ``..`` names, no absurd expansion.
 Nothing is extracted: only the zip directory is read.
 """
 
+import codecs
 import hashlib
 import os
 import re
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -26,6 +28,8 @@ from . import conf
 from .storage import private_storage
 
 HEAD_BYTES = 8192
+# Text is read to its end in chunks of this size (bounded memory, one pass).
+TEXT_CHUNK_BYTES = 64 * 1024
 
 # What each extension's content must be, and the Content-Type it is served with.
 EXTENSION_TYPES: dict[str, tuple[str, str]] = {
@@ -73,6 +77,26 @@ TYPE_LABELS = {
 }
 
 ZIP_BASED = {"zip", "ooxml", "odf"}
+
+# The first bytes of archives and compressed streams, and where they start: a
+# bundle holding one of these is refused, whatever the member is called (a zip
+# bomb hides its layers inside one another).
+ARCHIVE_SIGNATURES: tuple[tuple[int, bytes], ...] = (
+    (0, b"PK\x03\x04"),  # zip (and jar, docx, …)
+    (0, b"PK\x05\x06"),  # empty zip
+    (0, b"PK\x07\x08"),  # spanned zip
+    (0, b"\x1f\x8b"),  # gzip
+    (0, b"\x1f\x9d"),  # compress (.Z)
+    (0, b"\xfd7zXZ\x00"),  # xz
+    (0, b"7z\xbc\xaf\x27\x1c"),  # 7-Zip
+    (0, b"Rar!\x1a\x07"),  # RAR
+    (0, b"\x28\xb5\x2f\xfd"),  # Zstandard
+    (0, b"MSCF"),  # Windows cabinet
+    (0, b"LZIP"),  # lzip
+    (257, b"ustar"),  # tar
+)
+ARCHIVE_PEEK_BYTES = 262
+BZIP2_HEAD = re.compile(rb"BZh[1-9]1AY&SY")
 # Archives smaller than this once expanded are never called bombs, whatever
 # their ratio (a megabyte of zeros compresses a thousandfold).
 ZIP_RATIO_FLOOR = 10 * 1024 * 1024
@@ -149,19 +173,82 @@ def sniff(head: bytes) -> str:
     return "unknown"
 
 
+# Control characters that plain text does not contain; tab, line feed, form
+# feed, carriage return, SUB (the DOS end of file) and ESC (colour codes) are
+# common in logs.
+_TEXT_CONTROLS = bytes(
+    byte for byte in range(32) if byte not in {9, 10, 12, 13, 26, 27}
+)
+_NOT_CONTROLS = bytes(byte for byte in range(256) if byte not in _TEXT_CONTROLS)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_TEXT_CONTROL_CHARS = re.compile(
+    "[" + "".join(re.escape(chr(byte)) for byte in _TEXT_CONTROLS) + "]"
+)
+
+
+def _controls_in(data: bytes) -> int:
+    return len(data.translate(None, _NOT_CONTROLS))
+
+
 def looks_like_text(head: bytes) -> bool:
     """Plain text in any common encoding: UTF-16 with a byte-order mark, or no
     NUL byte and (almost) no control characters. Log files written by Windows
     programs are often in a legacy 8-bit code page, so bytes above 127 are fine."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith(_UTF16_BOMS):
         return True
     if not head:
         return True
     if b"\x00" in head:
         return False
-    allowed = {9, 10, 12, 13, 26, 27}
-    controls = sum(1 for byte in head if byte < 32 and byte not in allowed)
-    return controls <= len(head) // 100
+    return _controls_in(head) <= len(head) // 100
+
+
+def is_text_throughout(file: IO[bytes]) -> bool:
+    """Whether ``file`` is plain text from its first byte to its last, not only
+    in the part ``sniff`` reads: a binary file behind a plausible first page of
+    text is not a log. One pass in chunks of ``TEXT_CHUNK_BYTES``; every whole
+    chunk must look like text, and the file as a whole too (so a short last
+    chunk is judged with the rest)."""
+    file.seek(0)
+    try:
+        first = file.read(TEXT_CHUNK_BYTES)
+        if first.startswith(_UTF16_BOMS):
+            return _is_utf16_text(first, file)
+        chunk, total, controls = first, 0, 0
+        while chunk:
+            if b"\x00" in chunk:
+                return False
+            found = _controls_in(chunk)
+            if len(chunk) == TEXT_CHUNK_BYTES and found > len(chunk) // 100:
+                return False
+            total += len(chunk)
+            controls += found
+            chunk = file.read(TEXT_CHUNK_BYTES)
+        return controls <= total // 100
+    finally:
+        file.seek(0)
+
+
+def _is_utf16_text(first: bytes, file: IO[bytes]) -> bool:
+    """UTF-16 (with its byte-order mark) that decodes to the end, without NUL or
+    other control characters beyond a few."""
+    decoder = codecs.getincrementaldecoder("utf-16")("strict")
+    chunk, total, controls = first, 0, 0
+    try:
+        while chunk:
+            text = decoder.decode(chunk)
+            if "\x00" in text:
+                return False
+            found = len(_TEXT_CONTROL_CHARS.findall(text))
+            if len(chunk) == TEXT_CHUNK_BYTES and found > len(text) // 100:
+                return False
+            total += len(text)
+            controls += found
+            chunk = file.read(TEXT_CHUNK_BYTES)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return controls <= total // 100
 
 
 @dataclass
@@ -256,7 +343,40 @@ def check_zip(file: IO[bytes], display_name: str) -> str:
                 b"application/vnd.oasis.opendocument"
             ):
                 return "odf"
+        # Office files may embed others (a workbook in a document); a bundle
+        # of files must hold files, not more archives.
+        _refuse_nested_archives(archive, entries, display_name)
         return "zip"
+
+
+def _refuse_nested_archives(archive: zipfile.ZipFile, entries, display_name: str):
+    """Raise ValidationError if a member of ``archive`` is itself an archive or
+    a compressed stream, told by its first bytes (only those are decompressed).
+    Refusing the first level refuses every deeper one."""
+    for entry in entries:
+        if entry.is_dir() or entry.file_size == 0:
+            continue
+        try:
+            with archive.open(entry) as member:
+                head = member.read(ARCHIVE_PEEK_BYTES)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
+            raise _reject(
+                _("%(name)s is not a readable zip archive.") % {"name": display_name},
+                "bad_zip",
+            ) from exc
+        if BZIP2_HEAD.match(head) or any(
+            head[offset : offset + len(magic)] == magic
+            for offset, magic in ARCHIVE_SIGNATURES
+        ):
+            raise _reject(
+                _(
+                    "%(name)s contains another archive or compressed file "
+                    "(%(entry)s): please put its files in the zip directly, "
+                    "unpacked."
+                )
+                % {"name": display_name, "entry": entry.filename[:80]},
+                "zip_nested",
+            )
 
 
 def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFile:
@@ -303,6 +423,8 @@ def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFil
     if found == "zip":
         found = check_zip(file, shown)
         # A plain zip is acceptable only where a zip is expected.
+    elif found == "text" and not is_text_throughout(file):
+        found = "binary"
     if found != expected:
         raise _reject(
             _(

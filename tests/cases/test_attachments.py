@@ -1,7 +1,10 @@
 """Attachment rules: types checked by content, zip bundles checked without
 extraction, size limits, safe names, private storage and safe downloads."""
 
+import gzip
+import io
 import os
+import tarfile
 import zipfile
 
 import pytest
@@ -35,6 +38,16 @@ def field_errors(response, field: str) -> str:
     assert marker in html, f"no error list for {field}"
     start = html.index(marker)
     return html[start : html.index("</ul>", start)]
+
+
+def tar_bytes(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, content in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -390,3 +403,161 @@ def test_kept_upload_keeps_its_non_ascii_name(customer_client, form_data):
         "ääkkönen.pdf"
     ]
     assert "ääkkönen.pdf" in response.content.decode()
+
+
+# Archives inside archives ----------------------------------------------------------
+
+
+def test_zip_inside_a_diagnostic_zip_is_refused(customer_client, form_data):
+    inner = zip_bytes({"zeros.bin": b"\x00" * 1000})
+    bundle = zip_bytes({"logs/siserr.log": LOG, "more/inner.zip": inner})
+
+    response = submit(
+        customer_client,
+        form_data,
+        diagnostic=upload("diag.zip", bundle),
+        attachments=[upload("shot.png", PNG)],
+    )
+
+    errors = field_errors(response, "diagnostic")
+    assert "diag.zip contains another archive or compressed file" in errors
+    assert "more/inner.zip" in errors
+    assert Case.objects.count() == 0
+    # The rest of the form is not lost: the valid file is kept for the next try.
+    assert list(PendingUpload.objects.values_list("name", flat=True)) == ["shot.png"]
+
+
+def test_archive_nested_at_any_depth_and_renamed_is_refused(customer_client, form_data):
+    # A zip in a zip in a zip, the inner ones named as if they were data.
+    deepest = zip_bytes({"zeros.bin": b"\x00" * 1000})
+    middle = zip_bytes({"data.dat": deepest})
+    bundle = zip_bytes({"readme.txt": b"see data", "payload.bin": middle})
+
+    response = submit(
+        customer_client, form_data, attachments=[upload("bundle.zip", bundle)]
+    )
+
+    errors = field_errors(response, "attachments")
+    assert "bundle.zip contains another archive or compressed file" in errors
+    assert "payload.bin" in errors
+
+
+@pytest.mark.parametrize(
+    ("member", "content"),
+    [
+        ("siserr.log.gz", gzip.compress(b"x" * 5000)),
+        ("dump.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 100),
+        ("backup.tar", tar_bytes({"a.txt": b"hello"})),
+    ],
+)
+def test_compressed_members_of_a_bundle_are_refused(
+    customer_client, form_data, member, content
+):
+    bundle = zip_bytes({"siserr.log": LOG, member: content})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "contains another archive or compressed file" in field_errors(
+        response, "diagnostic"
+    )
+
+
+def test_office_file_with_an_embedded_workbook_is_accepted(customer_client, form_data):
+    # Word keeps an embedded spreadsheet as an .xlsx (a zip) inside the .docx.
+    workbook = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b""})
+    document = zip_bytes(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "word/document.xml": b"<w/>",
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": workbook,
+        }
+    )
+
+    response = submit(
+        customer_client, form_data, attachments=[upload("report.docx", document)]
+    )
+
+    assert response.status_code == 302
+
+
+def test_zip_with_too_many_entries_is_refused(customer_client, form_data, settings):
+    settings.CASES_ZIP_MAX_ENTRIES = 3
+    bundle = zip_bytes({f"log{n}.txt": LOG for n in range(5)})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "contains too many files (more than 3)" in field_errors(
+        response, "diagnostic"
+    )
+
+
+def test_nested_archive_message_is_translated(client, world, form_data):
+    client.force_login(world.microbit)
+    bundle = zip_bytes({"inner.zip": zip_bytes({"a.txt": b"a"})})
+
+    response = client.post(
+        url("cases:new", language="it"),
+        {**form_data(), "diagnostic": upload("diag.zip", bundle)},
+    )
+
+    assert "diag.zip contiene un altro archivio" in field_errors(response, "diagnostic")
+
+
+# Logs are read to the end ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        # A plausible first 8 KB (and more), then an executable.
+        lambda text, binary: text * 3 + binary,
+        # Text at both ends, binary in the middle.
+        lambda text, binary: text * 3 + binary + text * 3,
+    ],
+    ids=["binary-tail", "binary-middle"],
+)
+def test_log_with_binary_after_its_start_is_refused(customer_client, form_data, layout):
+    text = LOG * 400  # about 40 KB of log lines
+    binary = EXE * 300 + os.urandom(70_000)
+    content = layout(text, binary)
+    assert len(content) > 200_000
+
+    response = submit(
+        customer_client, form_data, error_log=upload("SISERR.LOG", content)
+    )
+
+    assert "it is not a plain text file" in field_errors(response, "error_log")
+    assert Case.objects.count() == 0
+
+
+def test_long_log_in_a_legacy_code_page_is_accepted(customer_client, form_data):
+    line = "Società: errore 4711 nella registrazione, riga 118\r\n".encode("cp1252")
+    content = line * 40_000  # about 2 MB
+
+    response = submit(
+        customer_client, form_data, error_log=upload("SISERR.LOG", content)
+    )
+
+    assert response.status_code == 302
+
+
+def test_long_utf16_log_is_accepted(customer_client, form_data):
+    content = ("Virhe 4711: kirjaus epäonnistui\r\n" * 5_000).encode("utf-16")
+    assert len(content) > 200_000
+
+    response = submit(
+        customer_client, form_data, error_log=upload("SISERR.LOG", content)
+    )
+
+    assert response.status_code == 302
+
+
+def test_utf16_log_with_binary_after_its_start_is_refused(customer_client, form_data):
+    text = ("Virhe 4711: kirjaus epäonnistui\r\n" * 2_000).encode("utf-16")
+    content = text + os.urandom(100_000)
+
+    response = submit(
+        customer_client, form_data, error_log=upload("SISERR.LOG", content)
+    )
+
+    assert "it is not a plain text file" in field_errors(response, "error_log")
