@@ -217,6 +217,13 @@ def start_request() -> dict:
     return refusal
 
 
+def refusal_seconds() -> int | None:
+    """The seconds until the limits that refused the current request let it
+    through again; None when no limit refused it (or outside a request)."""
+    refusal = _refusal.get()
+    return refusal.get("seconds") if refusal else None
+
+
 def client_ip(request) -> str:
     """The client's address as Django sees it (REMOTE_ADDR; a proxy in front of
     production must set it, e.g. through the WSGI server's forwarded-allow-ips)."""
