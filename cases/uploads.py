@@ -4,13 +4,31 @@ being written at once, so memory and disk use stay bounded whatever is sent."""
 
 import hashlib
 import io
+import logging
+import os
+import tempfile
+import time
 from functools import wraps
 
-from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    TemporaryFileUploadHandler,
+)
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import conf
+
+logger = logging.getLogger(__name__)
+
+# Our temporary uploads are named so that a sweep can tell them from other
+# programs' files in a shared temporary directory.
+TEMP_UPLOAD_PREFIX = "sportello-upload-"
+# A file of a request still arriving was written to moments ago; one untouched
+# for this long belongs to a process that died (a temporary upload is removed
+# when its request ends).
+TEMP_UPLOAD_MAX_AGE = 3600
 
 
 class RejectedUpload(UploadedFile):
@@ -24,6 +42,23 @@ class RejectedUpload(UploadedFile):
         self.reason = reason
 
 
+class NamedTemporaryUploadedFile(TemporaryUploadedFile):
+    """Django's temporary upload, named ``sportello-upload-….upload`` in
+    ``FILE_UPLOAD_TEMP_DIR`` (the system's temporary directory by default).
+    The extension the client sent is left out: it is only a hint, and an odd
+    name must not decide the name of a file on disk."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        file = tempfile.NamedTemporaryFile(
+            prefix=TEMP_UPLOAD_PREFIX,
+            suffix=".upload",
+            dir=settings.FILE_UPLOAD_TEMP_DIR,
+        )
+        UploadedFile.__init__(
+            self, file, name, content_type, size, charset, content_type_extra
+        )
+
+
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     """Django's temporary-file handler with per-file and per-request caps and a
     SHA-256 computed while the data arrives (``uploaded_file.sha256``)."""
@@ -35,7 +70,12 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self.total = 0
 
     def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
+        # The base handler's bookkeeping, then our named temporary file in
+        # place of TemporaryFileUploadHandler's anonymous one.
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = NamedTemporaryUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
         self.received = 0
         self.digest = hashlib.sha256()
         self.reason = None
@@ -90,3 +130,31 @@ def token_uploads(view):
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)
+
+
+def purge_stale_temporary_uploads(
+    max_age: int = TEMP_UPLOAD_MAX_AGE, *, dry_run: bool = False
+) -> int:
+    """Remove the temporary uploads of our handler older than ``max_age``
+    seconds (a process killed during a request leaves its uploads behind);
+    return how many there were. Other programs' files are left alone."""
+    directory = settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+    cutoff = time.time() - max_age
+    removed = 0
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if not entry.name.startswith(TEMP_UPLOAD_PREFIX):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                    continue
+                if not dry_run:
+                    os.remove(entry.path)
+            except FileNotFoundError:
+                continue  # its request ended meanwhile
+            removed += 1
+    if removed and not dry_run:
+        logger.info("removed %d stale temporary upload(s) from %s", removed, directory)
+    return removed

@@ -392,11 +392,62 @@ def discard_pending_uploads(user, token: str, ids) -> int:
     return len(doomed)
 
 
-def purge_stale_pending_uploads(now: datetime | None = None) -> int:
+def purge_stale_pending_uploads(
+    now: datetime | None = None, *, dry_run: bool = False
+) -> int:
     """Delete kept uploads older than ``CASES_PENDING_UPLOAD_HOURS``."""
     cutoff = (now or timezone.now()) - timedelta(hours=conf.PENDING_UPLOAD_HOURS)
     stale = list(PendingUpload.objects.filter(created_at__lt=cutoff))
+    if dry_run:
+        return len(stale)
     for pending in stale:
         delete_stored_file(pending.file.name)
         pending.delete()
     return len(stale)
+
+
+#: The folders of private storage that hold case attachments and kept uploads.
+STORED_FILE_FOLDERS = ("cases", "pending")
+#: Files are written inside the submission's transaction, before their rows
+#: commit: one without its row for this long was left by a failed submission
+#: whose clean-up never ran (the process was killed).
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+def purge_orphan_files(
+    min_age: timedelta = ORPHAN_MIN_AGE, *, dry_run: bool = False
+) -> int:
+    """Delete the files under the attachments' folders of private storage that
+    no attachment or kept upload refers to and that are older than
+    ``min_age``; return how many there were.
+
+    Stored names are unique per file, so such a file is never shown; but it
+    would sit in the folder of a case number that the next case takes (the
+    number's transaction was rolled back) and fill the disk."""
+    storage = private_storage()
+    root = os.path.realpath(storage.location)
+    cutoff = timezone.now().timestamp() - min_age.total_seconds()
+    candidates = []
+    for folder in STORED_FILE_FOLDERS:
+        for directory, _dirs, names in os.walk(os.path.join(root, folder)):
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    if os.lstat(path).st_mtime >= cutoff:
+                        continue
+                except FileNotFoundError:
+                    continue
+                candidates.append(os.path.relpath(path, root).replace(os.sep, "/"))
+    if not candidates:
+        return 0
+    # Read after the walk: a file whose row commits meanwhile is then known.
+    referenced = set(
+        CaseAttachment.objects.values_list("file", flat=True).iterator()
+    ) | set(PendingUpload.objects.values_list("file", flat=True).iterator())
+    orphans = [name for name in candidates if name not in referenced]
+    if not dry_run:
+        for name in orphans:
+            delete_stored_file(name)
+        if orphans:
+            logger.info("removed %d stored file(s) without a record", len(orphans))
+    return len(orphans)

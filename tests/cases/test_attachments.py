@@ -4,15 +4,19 @@ extraction, size limits, safe names, private storage and safe downloads."""
 import gzip
 import io
 import os
+import shutil
 import tarfile
+import time
 import zipfile
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from cases.attachments import check_upload, sanitize_filename
 from cases.models import Case, CaseAttachment, PendingUpload
+from cases.uploads import CappedTemporaryFileUploadHandler
 
 from .conftest import (
     EXE,
@@ -561,3 +565,108 @@ def test_utf16_log_with_binary_after_its_start_is_refused(customer_client, form_
     )
 
     assert "it is not a plain text file" in field_errors(response, "error_log")
+
+
+# No file without its row -----------------------------------------------------------
+
+
+@pytest.fixture
+def empty_storage():
+    """No stored files from earlier tests (their rows went with their
+    transaction, so they are orphans too), and none left for later ones."""
+
+    def empty():
+        for folder in ("cases", "pending"):
+            shutil.rmtree(os.path.join(settings.PRIVATE_STORAGE_ROOT, folder), True)
+
+    empty()
+    yield
+    empty()
+
+
+def _age(path, hours: float) -> None:
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def _orphan(relative: str, hours: float) -> str:
+    path = os.path.join(settings.PRIVATE_STORAGE_ROOT, relative)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(PDF)
+    _age(path, hours)
+    return path
+
+
+def test_files_without_their_row_are_swept(customer_client, form_data, empty_storage):
+    # What a server killed during a submission leaves: files in the folder of a
+    # case number that was never committed (the next case will take it).
+    submit(customer_client, form_data, attachments=[upload("kept.pdf", PDF)])
+    attachment = CaseAttachment.objects.get()
+    _age(attachment.file.path, 5)
+    folder = os.path.dirname(attachment.file.name)
+    stale = _orphan(f"{folder}/0123456789ab-fattura.pdf", 2)
+    other_case = _orphan("cases/2026/2026-999999/ba9876543210-log.txt", 30)
+    old_pending = _orphan("pending/abcdefghijklmnop/111111111111-x.pdf", 2)
+    fresh = _orphan("cases/2026/2026-999998/222222222222-y.pdf", 0.1)
+    out = io.StringIO()
+
+    call_command("clear_pending_uploads", stdout=out)
+
+    assert not os.path.exists(stale)
+    assert not os.path.exists(other_case)
+    assert not os.path.exists(old_pending)
+    # A file younger than an hour may belong to a submission still running.
+    assert os.path.exists(fresh)
+    assert os.path.exists(attachment.file.path)
+    assert "3 stored file(s) without a record" in out.getvalue()
+
+
+def test_kept_uploads_are_not_swept(customer_client, form_data, empty_storage):
+    submit(
+        customer_client,
+        lambda: form_data(subject=""),
+        attachments=[upload("kept.pdf", PDF)],
+    )
+    pending = PendingUpload.objects.get()
+    _age(pending.file.path, 5)
+
+    call_command("clear_pending_uploads", stdout=io.StringIO())
+
+    assert os.path.exists(pending.file.path)
+
+
+def test_dry_run_only_counts(customer_client, empty_storage):
+    stale = _orphan("cases/2026/2026-999997/333333333333-z.pdf", 2)
+    out = io.StringIO()
+
+    call_command("clear_pending_uploads", "--dry-run", stdout=out)
+
+    assert os.path.exists(stale)
+    assert "1 stored file(s) without a record" in out.getvalue()
+
+
+def test_stale_temporary_uploads_are_swept(settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    # Uploads as the handler writes them, left behind by a killed process.
+    handlers = []
+    for _ in range(2):
+        handler = CappedTemporaryFileUploadHandler()
+        handler.new_file("attachments", "файл.pdf", "application/pdf", None)
+        handler.receive_data_chunk(PDF, 0)
+        handlers.append(handler)
+    stale, fresh = (handler.file.temporary_file_path() for handler in handlers)
+    _age(stale, 2)
+    foreign = tmp_path / "tmpabcdef.upload.pdf"
+    foreign.write_bytes(PDF)
+    _age(foreign, 2)
+    out = io.StringIO()
+
+    call_command("clear_pending_uploads", stdout=out)
+
+    assert not os.path.exists(stale)
+    assert os.path.exists(fresh)
+    assert foreign.exists()  # not written by our handler: not ours to remove
+    assert "1 temporary upload(s)" in out.getvalue()
+    for handler in handlers:
+        handler.file.close()
