@@ -2,6 +2,13 @@
 changes and edits. Each public function is one transaction; views call one of
 them and render."""
 
+from .form import (
+    CHECK_LOG,
+    CaseFormOutcome,
+    LogToCheck,
+    prepare_case_form,
+    submit_case_form,
+)
 from .session import (
     case_form_prefill,
     clear_case_form_prefill,
@@ -34,6 +41,11 @@ from .workflow import (
 )
 
 __all__ = [
+    "CHECK_LOG",
+    "CaseFormOutcome",
+    "LogToCheck",
+    "prepare_case_form",
+    "submit_case_form",
     "case_form_prefill",
     "clear_case_form_prefill",
     "forget_upload_token",
