@@ -17,20 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.permissions import can_open_cases
 from cases.uploads import streamed_uploads
 from cases.views.common import visible_case_or_404
-from core.throttle import rate_limit_wait, retry_message
 
-from . import conf
-from .forms import Action, DescribeForm
+from .forms import Action
 from .services import (
-    build_suggestions,
-    continue_to_case_form,
-    end_flow,
-    keep_step_log,
+    DescribeOutcome,
     load_flow,
+    prepare_describe_step,
     record_article_opened,
-    record_solved,
-    remember_suggestions,
     save_flow,
+    submit_describe_step,
 )
 from .services.drafts import DraftNotAllowed, NoKnowledgeBase, draft_article_from_case
 
@@ -44,45 +39,18 @@ def _forbidden(request):
     )
 
 
-def _initial(request, flow) -> dict:
-    """The form as the customer left it, or as the product's Help menu opened
-    it (``?product_line=&area=&subject=``)."""
-    if flow.product_line or flow.description:
-        return {
-            "product_line": flow.product_line,
-            "description": flow.description,
-            "area": flow.area,
-        }
-    return {
-        "product_line": request.GET.get("product_line", "")[:60],
-        "area": request.GET.get("area", "")[:60],
-        "description": request.GET.get("subject", "")[:2000],
-    }
-
-
-def _render(request, form, flow, status=200):
-    suggestions = None
-    if flow.searched:
-        suggestions = build_suggestions(
-            flow.description,
-            lang=get_language(),
-            user=request.user,
-            product_line=flow.product_line,
-            codes=flow.codes,
-        )
-        remember_suggestions(flow, suggestions.articles)
-        save_flow(request.session, flow)
+def _render(request, outcome: DescribeOutcome):
     return render(
         request,
         "deflection/describe.html",
         {
-            "form": form,
-            "flow": flow,
-            "suggestions": suggestions,
-            "opened_keys": flow.opened_keys,
+            "form": outcome.form,
+            "flow": outcome.flow,
+            "suggestions": outcome.suggestions,
+            "opened_keys": outcome.flow.opened_keys,
             "suggest_api": reverse("deflection_api:suggest"),
         },
-        status=status,
+        status=outcome.status,
     )
 
 
@@ -94,47 +62,26 @@ def describe(request):
     "I still need help" (on to the case form, prefilled)."""
     if not can_open_cases(request.user):
         return _forbidden(request)
-    customer = request.user.customer
-    flow = load_flow(request.session)
     if request.method != "POST":
-        form = DescribeForm(customer=customer, initial=_initial(request, flow))
-        return _render(request, form, flow)
-
-    action = request.POST.get("action", Action.SUGGEST)
-    if action == Action.SOLVED:
-        flow.language = flow.language or get_language()
-        record_solved(flow)
-        end_flow(request)
+        outcome = prepare_describe_step(
+            request.user, request.session, request.GET, language=get_language()
+        )
+        return _render(request, outcome)
+    outcome = submit_describe_step(
+        request.user,
+        request.session,
+        request.POST,
+        request.FILES,
+        action=request.POST.get("action", Action.SUGGEST),
+        language=get_language(),
+    )
+    if outcome.done == Action.SOLVED:
         return redirect("deflection:solved")
-
-    form = DescribeForm(request.POST, request.FILES, customer=customer)
-    if not form.is_valid():
-        return _render(request, form, flow, status=400)
-    # Only a complete description counts: a search follows it.
-    wait = rate_limit_wait("deflection_step", f"user:{request.user.pk}", *conf.RATE)
-    if wait:
-        form.add_error(None, retry_message(wait))
-        return _render(request, form, flow, status=429)
-    flow.product_line = form.cleaned_data["product_line"].code
-    flow.description = form.cleaned_data["description"]
-    flow.area = form.cleaned_data["area"] or flow.area
-    flow.language = get_language()
-    uploaded = form.cleaned_data.get("error_log")
-    if uploaded:
-        report, errors = keep_step_log(request, flow, uploaded)
-        if errors:
-            for error in errors:
-                form.add_error("error_log", error)
-            flow.searched = True
-            save_flow(request.session, flow)
-            return _render(request, form, flow, status=400)
-    if action == Action.CONTINUE:
-        continue_to_case_form(request, flow)
-        save_flow(request.session, flow)
+    if outcome.done == Action.CONTINUE:
         return redirect("cases:new")
-    flow.searched = True
-    save_flow(request.session, flow)
-    return redirect(reverse("deflection:start") + "#suggestions")
+    if outcome.done == Action.SUGGEST:
+        return redirect(reverse("deflection:start") + "#suggestions")
+    return _render(request, outcome)
 
 
 @require_GET

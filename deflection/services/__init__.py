@@ -20,6 +20,7 @@ from .flow import (
     subject_from,
     suggest_for_log,
 )
+from .step import DescribeOutcome, prepare_describe_step, submit_describe_step
 from .suggestions import (
     NewsItem,
     SuggestedArticle,
@@ -34,6 +35,7 @@ from .suggestions import (
 
 __all__ = [
     "SESSION_FLOW",
+    "DescribeOutcome",
     "Flow",
     "LogSuggestions",
     "NewsItem",
@@ -48,6 +50,7 @@ __all__ = [
     "keep_step_log",
     "latest_news",
     "load_flow",
+    "prepare_describe_step",
     "read_log_codes",
     "record_article_opened",
     "record_case_reading",
@@ -56,6 +59,7 @@ __all__ = [
     "remember_suggestions",
     "save_flow",
     "subject_from",
+    "submit_describe_step",
     "suggest_articles",
     "suggest_for_log",
     "suggestion_language",

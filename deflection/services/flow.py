@@ -85,15 +85,15 @@ def forget_flow(session) -> dict | None:
     return data
 
 
-def end_flow(request, *, keep_uploads: bool = False) -> None:
+def end_flow(user, session, *, keep_uploads: bool = False) -> None:
     """Forget the flow; its kept log goes too unless the case form took it."""
-    data = forget_flow(request.session)
+    data = forget_flow(session)
     if keep_uploads or not isinstance(data, dict) or not data.get("upload_token"):
         return
     token = data["upload_token"]
-    kept = pending_uploads_for(request.user, token)
-    discard_pending_uploads(request.user, token, [p.pk for p in kept])
-    forget_upload_token(request.session, token)
+    kept = pending_uploads_for(user, token)
+    discard_pending_uploads(user, token, [p.pk for p in kept])
+    forget_upload_token(session, token)
 
 
 def record_event(
@@ -239,7 +239,9 @@ def record_case_reading(case, flow: Flow | None) -> CaseReading:
 # The step's log and the way on to the case form ------------------------------------
 
 
-def keep_step_log(request, flow: Flow, uploaded) -> tuple[LogReport | None, list[str]]:
+def keep_step_log(
+    user, session, flow: Flow, uploaded
+) -> tuple[LogReport | None, list[str]]:
     """Check an error log attached at the first step like the case form
     would, read its codes, and keep it for the case form (so that the customer
     need not choose it again). Returns the report, or None and the reasons it
@@ -256,7 +258,7 @@ def keep_step_log(request, flow: Flow, uploaded) -> tuple[LogReport | None, list
     report = read_log_codes(uploaded)
     token = flow.upload_token or secrets.token_urlsafe(24)
     keep_pending_uploads(
-        request.user,
+        user,
         token,
         [
             IncomingFile(
@@ -268,7 +270,7 @@ def keep_step_log(request, flow: Flow, uploaded) -> tuple[LogReport | None, list
         ],
     )
     flow.upload_token = token
-    remember_upload_token(request.session, token)
+    remember_upload_token(session, token)
     attach_log_report(flow, checked.name, report)
     return report, []
 
@@ -285,11 +287,11 @@ def subject_from(description: str) -> str:
     return text[:197].rsplit(" ", 1)[0] + "…"
 
 
-def continue_to_case_form(request, flow: Flow) -> dict:
+def continue_to_case_form(session, flow: Flow) -> dict:
     """ "I still need help": hand what the customer typed (and the kept log) to
     the case form, which will not send them back to this step again."""
     prefill = hand_over_to_case_form(
-        request.session,
+        session,
         product_line=flow.product_line,
         area=flow.area,
         subject=subject_from(flow.description),
