@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -532,6 +533,21 @@ def test_bulk_deleting_users_with_consents_is_refused(admin_client, three, world
     (message,) = get_messages(response.wsgi_request)
     assert "cannot be deleted" in str(message)
     assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_user_delete_in_code_is_refused_and_keeps_the_records(three, world):
+    """Outside the admin (a shell, a script) Django's own refusal stands: the
+    records' foreign keys PROTECT the user."""
+    user = world.microbit
+
+    with pytest.raises(ProtectedError) as refused_deletion, transaction.atomic():
+        user.delete()
+
+    assert "Authorisation.user" in str(refused_deletion.value)
+    assert User.objects.filter(pk=user.pk).exists()
+    assert Authorisation.objects.filter(user=user).count() == 3
+    assert verify_consent_records().ok
 
 
 @pytest.mark.django_db
