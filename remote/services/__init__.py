@@ -17,6 +17,11 @@ from .consent import (
     publish_consent_text,
     snapshot_consent_version,
 )
+from .form import (
+    AuthorisationFormOutcome,
+    prepare_authorisation_form,
+    submit_authorisation_form,
+)
 from .records import (
     RecordsReport,
     chain_authorisation,
@@ -43,11 +48,13 @@ from .sessions import (
 )
 from .suggestions import suggested_articles
 from .tools import ToolChoice, detect_operating_system, tools_for_download
+from .visitor import pop_code, remember_session_token, session_tokens, stash_code
 
 __all__ = [
     "Actor",
     "AlreadyRevoked",
     "AuthorisationDraft",
+    "AuthorisationFormOutcome",
     "InvalidConsentVersion",
     "InvalidSessionCode",
     "IssuedAuthorisation",
@@ -72,15 +79,21 @@ __all__ = [
     "normalise_code",
     "open_session_with_code",
     "partner_actor",
+    "pop_code",
+    "prepare_authorisation_form",
     "publish_consent_text",
     "record_authorisation",
+    "remember_session_token",
     "renew_session_code",
     "request_access",
     "revoke_authorisation",
     "session_from_token",
     "session_state",
+    "session_tokens",
     "snapshot_consent_version",
     "start_session",
+    "stash_code",
+    "submit_authorisation_form",
     "suggested_articles",
     "tools_for_download",
     "user_has_remote_records",

@@ -6,10 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from core.throttle import client_ip
 
 from ..models import Authorisation, RemoteSession
-from ..services import RequestInfo, format_code
-
-SESSION_TOKENS = "remote_session_tokens"
-SESSION_CODES = "remote_session_codes"
+from ..services import RequestInfo
 
 
 def request_info(request, language: str) -> RequestInfo:
@@ -19,31 +16,6 @@ def request_info(request, language: str) -> RequestInfo:
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         language=language,
     )
-
-
-def remember_session_token(request, token: str) -> None:
-    """The browser that authorised may come back to its session page."""
-    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
-    request.session[SESSION_TOKENS] = (tokens + [token])[-10:]
-
-
-def session_tokens(request) -> list[str]:
-    return list(request.session.get(SESSION_TOKENS, []))
-
-
-def stash_code(request, session: RemoteSession, code: str) -> None:
-    """Keep the new code until the session page shows it, once."""
-    codes = dict(request.session.get(SESSION_CODES, {}))
-    codes[str(session.public_id)] = code
-    request.session[SESSION_CODES] = codes
-
-
-def pop_code(request, session: RemoteSession) -> str:
-    codes = dict(request.session.get(SESSION_CODES, {}))
-    code = codes.pop(str(session.public_id), "")
-    if code:
-        request.session[SESSION_CODES] = codes
-    return format_code(code) if code else ""
 
 
 def forbidden(request, message: str):

@@ -19,12 +19,14 @@ from ..services import (
     answer_access_request,
     close_session,
     customer_actor,
+    pop_code,
     renew_session_code,
     session_from_token,
     session_state,
+    session_tokens,
+    stash_code,
     tools_for_download,
 )
-from .common import pop_code, session_tokens, stash_code
 
 PANEL = "remote/includes/customer_panel.html"
 
@@ -32,7 +34,7 @@ PANEL = "remote/includes/customer_panel.html"
 def _session_or_404(request, token: str) -> RemoteSession:
     session = session_from_token(token)
     if session is None or not can_follow_session(
-        request.user, session, session_tokens(request)
+        request.user, session, session_tokens(request.session)
     ):
         raise Http404
     return session
@@ -56,7 +58,7 @@ def session_page(request, token):
     context = _panel_context(request, session, token)
     context.update(
         {
-            "code": pop_code(request, session),
+            "code": pop_code(request.session, session),
             "tools": tools_for_download(request.META.get("HTTP_USER_AGENT", "")),
             "state": session_state(session),
             "poll_seconds": conf.POLL_SECONDS,
@@ -142,7 +144,7 @@ def session_new_code(request, token):
     except SessionActionNotAllowed as error:
         messages.error(request, str(error))
     else:
-        stash_code(request, session, code)
+        stash_code(request.session, session, code)
         messages.success(
             request, _("Here is your new code: the previous one no longer works.")
         )
