@@ -26,7 +26,11 @@ from .models import Case, Status
 from .notifications import case_url
 from .services import submit_case
 from .tokens import authenticate_api_token
-from .uploads import CappedTemporaryFileUploadHandler
+from .uploads import (
+    CappedTemporaryFileUploadHandler,
+    UnreadableFileName,
+    read_form_data,
+)
 
 API_PAGE_SIZE = 50
 
@@ -169,11 +173,19 @@ def cases_endpoint(request):
 
 def create_case(request):
     token = request.api_token
-    if hit_rate_limit("case_create", f"token:{token.pk}", *conf.CREATE_RATE):
-        return error(429, _("Too many cases opened: try again later."))
     language = translation.get_language()
     try:
-        data, files = request.POST, request.FILES
+        data, files = read_form_data(request)
+    except UnreadableFileName as problem:
+        # Django's parser would drop the file and the case would open without
+        # it: the client must hear that its file did not arrive.
+        message = _(
+            "The name of a file sent as “%(field)s” could not be read: send file "
+            "names in UTF-8. No case was opened."
+        ) % {"field": problem.field}
+        return JsonResponse(
+            {"errors": {problem.field or "attachments": [message]}}, status=400
+        )
     except MultiPartParserError:
         # Django would answer with its HTML 400 page: a client of this API
         # reads JSON (e.g. a multipart request sent without its boundary).
@@ -191,6 +203,9 @@ def create_case(request):
             {"errors": {field: list(errors) for field, errors in form.errors.items()}},
             status=400,
         )
+    # Counted once valid: only a case that would open uses up the limit.
+    if hit_rate_limit("case_create", f"token:{token.pk}", *conf.CREATE_RATE):
+        return error(429, _("Too many cases opened: try again later."))
     case = submit_case(form.draft(language), form.accepted_files)
     return JsonResponse(
         {

@@ -6,6 +6,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
 import time
 from functools import wraps
@@ -16,6 +17,10 @@ from django.core.files.uploadhandler import (
     FileUploadHandler,
     TemporaryFileUploadHandler,
 )
+from django.http import QueryDict
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils.datastructures import MultiValueDict
+from django.utils.http import parse_header_parameters
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import conf
@@ -130,6 +135,115 @@ def token_uploads(view):
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapper)
+
+
+# Reading multipart bodies strictly ---------------------------------------------------
+
+
+class UnreadableFileName(MultiPartParserError):
+    """A file part of a multipart body has a name that cannot be read (not
+    UTF-8, an unknown RFC 2231 charset, or nothing left once cleaned). Django's
+    parser drops such a part without a word; a client must be told instead."""
+
+    def __init__(self, field: str):
+        super().__init__(f"unreadable file name in field {field!r}")
+        self.field = field
+
+
+# Django's own bound on a part's headers (multipartparser.MAX_TOTAL_HEADER_SIZE).
+_MAX_PART_HEADERS = 10 * 1024
+_FIELD_NAME = re.compile(rb'[;\s]name="([^"]*)"', re.IGNORECASE)
+
+
+class _PartHeaderTap:
+    """A file-like view of a multipart body that passes every byte on unchanged
+    and keeps the header block of each part as it streams past (the body is
+    never held: only a part's headers and a delimiter's length of tail)."""
+
+    def __init__(self, stream, boundary: bytes):
+        self._stream = stream
+        self._delimiter = b"--" + boundary
+        self._pending = b""
+        self.blocks: list[bytes] = []
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._scan(data)
+        return data
+
+    def _scan(self, data: bytes) -> None:
+        buffer = self._pending + data
+        position = 0
+        while True:
+            start = buffer.find(self._delimiter, position)
+            if start < 0:
+                self._pending = buffer[-(len(self._delimiter) - 1) :]
+                return
+            headers = start + len(self._delimiter)
+            end = buffer.find(b"\r\n\r\n", headers)
+            if end < 0:
+                if len(buffer) - headers > _MAX_PART_HEADERS:
+                    position = headers  # Django refuses this body itself
+                    continue
+                self._pending = buffer[start:]
+                return
+            self.blocks.append(buffer[headers:end])
+            position = end + 4
+
+
+def _check_file_names(blocks: list[bytes], parser: MultiPartParser) -> None:
+    """Raise UnreadableFileName for the first part whose file name Django's
+    parser would have dropped (or garbled) instead of reading it."""
+    for block in blocks:
+        for line in block.split(b"\r\n"):
+            if not line.lower().startswith(b"content-disposition:"):
+                continue
+            if b"filename" not in line.lower():
+                continue
+            found = _FIELD_NAME.search(line)
+            field = found.group(1).decode("utf-8", "replace")[:60] if found else ""
+            try:
+                _value, params = parse_header_parameters(line.decode())
+            except ValueError as exc:  # not UTF-8, or an unknown charset
+                raise UnreadableFileName(field) from exc
+            name = params.get("filename")
+            if not name:
+                continue  # no file chosen (browsers send filename="")
+            if "\ufffd" in name or not parser.sanitize_file_name(name):
+                raise UnreadableFileName(field)
+
+
+def read_form_data(request) -> tuple[QueryDict, MultiValueDict]:
+    """``request.POST`` and ``request.FILES``, parsed by Django with the
+    request's upload handlers, except that a multipart file part whose name
+    cannot be read raises :class:`UnreadableFileName` (its files are
+    discarded) rather than vanish. A body that is not multipart, or one read
+    already, is Django's to parse as usual."""
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if not content_type.startswith("multipart/") or "_files" in request.__dict__:
+        return request.POST, request.FILES
+    try:
+        _value, options = parse_header_parameters(content_type)
+    except ValueError as exc:
+        raise MultiPartParserError("Invalid Content-Type") from exc
+    boundary = options.get("boundary") or ""
+    tap = _PartHeaderTap(request, boundary.encode("ascii", "replace"))
+    # Raises MultiPartParserError without a valid boundary, as Django would.
+    parser = MultiPartParser(
+        request.META, tap, request.upload_handlers, request.encoding
+    )
+    post, files = parser.parse()
+    # As HttpRequest._load_post_and_files would: later reads see this parse.
+    request.POST = post
+    request._files = files
+    try:
+        _check_file_names(tap.blocks, parser)
+    except UnreadableFileName:
+        for _field, uploads in files.lists():
+            for uploaded in uploads:
+                uploaded.close()  # a temporary upload is deleted on close
+        raise
+    return post, files
 
 
 def purge_stale_temporary_uploads(

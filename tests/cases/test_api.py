@@ -394,3 +394,120 @@ def test_api_answers_are_private_and_not_stored(client, world, token, make_case)
         assert response.status_code == 200
         directives = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= directives
+
+
+# File names and bodies the parser cannot read -------------------------------------
+
+BOUNDARY = "sportello-test-boundary"
+
+
+def multipart(fields: dict, files: list[tuple[str, bytes, bytes]]) -> bytes:
+    """A multipart/form-data body written by hand, so that a file part's
+    Content-Disposition can carry exactly the bytes a client sent."""
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}'.encode()
+        )
+    for name, filename_param, content in files:
+        parts.append(
+            f'Content-Disposition: form-data; name="{name}"; '.encode()
+            + filename_param
+            + b"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            + content
+        )
+    delimiter = f"--{BOUNDARY}".encode()
+    body = b"".join(delimiter + b"\r\n" + part + b"\r\n" for part in parts)
+    return body + delimiter + b"--\r\n"
+
+
+def post_multipart(client, token, body, **extra):
+    return client.generic(
+        "POST",
+        CASES,
+        body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        **auth(token),
+        **extra,
+    )
+
+
+@pytest.mark.parametrize(
+    "filename_param",
+    [
+        # A Windows program writing the name in its code page, not UTF-8.
+        'filename="fattura è.pdf"'.encode("cp1252"),
+        # RFC 5987 with a charset nobody knows.
+        b"filename*=x-unknown''fattura.pdf",
+        # Nothing left once the path is taken away.
+        b'filename=".."',
+    ],
+    ids=["cp1252", "unknown-charset", "dot-dot"],
+)
+def test_file_part_with_an_unreadable_name_is_a_json_400(
+    client, world, token, filename_param
+):
+    body = multipart(case_fields(), [("attachments", filename_param, PDF)])
+
+    response = post_multipart(client, token, body)
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/json"
+    messages = response.json()["errors"]["attachments"]
+    assert "The name of a file sent as “attachments” could not be read" in messages[0]
+    assert Case.objects.count() == 0
+
+
+def test_unreadable_file_name_is_explained_in_the_request_language(
+    client, world, token
+):
+    body = multipart(
+        case_fields(), [("error_log", 'filename="è.log"'.encode("cp1252"), LOG)]
+    )
+
+    response = post_multipart(client, token, body, HTTP_ACCEPT_LANGUAGE="it")
+
+    assert response.status_code == 400
+    assert (
+        "Il nome di un file inviato come “error_log”"
+        in (response.json()["errors"]["error_log"][0])
+    )
+
+
+@pytest.mark.parametrize(
+    "filename_param",
+    [
+        'filename="файл.pdf"'.encode(),
+        b"filename*=UTF-8''%D1%84%D0%B0%D0%B9%D0%BB.pdf",
+    ],
+    ids=["utf-8", "rfc-5987"],
+)
+def test_file_part_with_a_non_ascii_name_opens_the_case(
+    client, world, token, filename_param
+):
+    body = multipart(case_fields(), [("attachments", filename_param, PDF)])
+
+    response = post_multipart(client, token, body)
+
+    assert response.status_code == 201, response.content
+    assert CaseAttachment.objects.get().name == "файл.pdf"
+
+
+def test_invalid_posts_do_not_count_towards_the_case_limit(
+    client, world, token, settings
+):
+    settings.CASES_CREATE_RATE = (1, 3600)
+
+    statuses = [
+        client.post(CASES, case_fields(subject=""), **auth(token)).status_code,
+        client.post(
+            CASES,
+            {**case_fields(), "attachments": [upload("fattura.pdf", EXE)]},
+            **auth(token),
+        ).status_code,
+        client.post(CASES, case_fields(), **auth(token)).status_code,
+        client.post(CASES, case_fields(), **auth(token)).status_code,
+    ]
+
+    assert statuses == [400, 400, 201, 429]
+    assert Case.objects.count() == 1
