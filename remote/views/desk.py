@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from core.throttle import client_ip, hit_rate_limit
@@ -64,6 +65,7 @@ def _sessions_for_desk(user):
 
 
 @login_required
+@cache_control(private=True, no_store=True)
 def desk(request):
     """GET: the code form and my sessions. POST: open the session of a code."""
     user = request.user

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import Authorisation
@@ -24,9 +25,14 @@ from .customer import pdf_response
 
 PAGE_SIZE = 25
 
+# Consent records with names, addresses and a session's access token: never
+# kept by a shared cache, nor stored by the browser.
+private_page = cache_control(private=True, no_store=True)
+
 
 @login_required
 @require_GET
+@private_page
 def history(request):
     user = request.user
     if user.partner_id and not is_remote_staff(user):
@@ -59,6 +65,7 @@ def _viewable_or_404(request, public_id) -> Authorisation:
 
 @login_required
 @require_GET
+@private_page
 def authorisation_detail(request, public_id):
     authorisation = _viewable_or_404(request, public_id)
     session = getattr(authorisation, "session", None)
