@@ -7,6 +7,8 @@ links.
 ``ADDRESS_FAILURE_LIMIT``: failed logins from one client address, whatever the
 usernames, before that address is locked out for AXES_COOLOFF_TIME (besides
 axes' AXES_FAILURE_LIMIT per username and address; see accounts.lockout).
+``JOIN_LINK_MAX_AGE``: seconds the approve / refuse links in a request to join a
+company keep working (a week: the company's users may be away for days).
 
 Read on every access (not once at import), so that a changed setting, e.g. in a
 test, takes effect.
@@ -19,6 +21,7 @@ DEFAULTS: dict[str, tuple[int, int] | int] = {
     "RESET_RATE": (10, 3600),
     "RESEND_RATE": (10, 3600),
     "ADDRESS_FAILURE_LIMIT": 20,
+    "JOIN_LINK_MAX_AGE": 7 * 24 * 3600,
 }
 
 

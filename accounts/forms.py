@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .membership import APPROVE, REFUSE
 from .services import (
     RegistrationError,
     find_login_user,
@@ -111,4 +112,13 @@ class ResendVerificationForm(forms.Form):
         label=_("E-mail"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class JoinDecisionForm(forms.Form):
+    """Approve or refuse a request to join the company: the pressed button's
+    value."""
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (REFUSE, _("Refuse"))]
     )

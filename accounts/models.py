@@ -153,3 +153,71 @@ class User(AbstractUser):
     @property
     def is_partner(self) -> bool:
         return self.partner_id is not None
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+
+
+class CompanyJoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=JoinRequestStatus.PENDING)
+
+    def awaiting_decision(self):
+        """Pending requests whose requester has confirmed the address: the ones
+        a company user is asked about (an unconfirmed one may be a typo)."""
+        return self.pending().filter(user__is_active=True, user__customer__isnull=True)
+
+
+class CompanyJoinRequest(models.Model):
+    """A registrant who proved the codes of a company that already has users,
+    and waits for one of them (or staff) to let them in. Until then the user's
+    ``customer`` stays empty, so every permission check treats them as a user
+    of no company. A refused request is deleted; an approved one stays as the
+    record of who let the user in."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="join_request",
+        verbose_name=_("user"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("customer"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=JoinRequestStatus.choices,
+        default=JoinRequestStatus.PENDING,
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("The requester's language, for the mail that answers them."),
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    objects = CompanyJoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request to join a company")
+        verbose_name_plural = _("requests to join a company")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.customer}"

@@ -10,6 +10,7 @@ import hmac
 import logging
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -21,6 +22,12 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from mailer.services import queue_email
 
+from .membership import (
+    is_first_user,
+    pending_join_request,
+    request_company_join,
+    settle_membership,
+)
 from .models import Customer, User
 from .tokens import email_verification_token
 
@@ -89,7 +96,10 @@ def register_customer_user(
     """Create an inactive user for ``customer`` and e-mail a verification link.
 
     The company's first user gets the customer code as username (the manual's
-    "Nome Utente"); later users log in with their e-mail address.
+    "Nome Utente") and belongs to the company once the address is confirmed.
+    Anyone registering when the company already has an active user only asks
+    to join it (``accounts.membership``): no company until a user of the
+    company approves. Later users log in with their e-mail address.
 
     When the address already has an account, nothing is created and None is
     returned; the caller answers exactly as for a new account, so that the form
@@ -105,8 +115,9 @@ def register_customer_user(
         send_registration_attempt_email(existing, request_base_url, language)
         logger.info("registration attempted for the address of user %s", existing.pk)
         return None
+    joining = not is_first_user(customer)
     username = customer.code
-    if User.objects.filter(username__iexact=username).exists():
+    if joining or User.objects.filter(username__iexact=username).exists():
         username = email.lower()
     with transaction.atomic():
         user = User(
@@ -114,14 +125,21 @@ def register_customer_user(
             email=email,
             first_name=first_name,
             last_name=last_name,
-            customer=customer,
+            customer=None if joining else customer,
             is_active=False,
         )
         user.set_password(password)
         user.save()
+        if joining:
+            request_company_join(user, customer, language)
         # In the outbox with the user: both are committed, or neither.
         send_verification_email(user, request_base_url, language)
-    logger.info("registered user %s for customer %s", user.pk, customer.code)
+    logger.info(
+        "registered user %s for customer %s%s",
+        user.pk,
+        customer.code,
+        " (asks to join)" if joining else "",
+    )
     return user
 
 
@@ -171,7 +189,11 @@ def send_verification_email(user: User, base_url: str, language: str) -> None:
         path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
     queue_email(
         "accounts/email/verify_email",
-        {"user": user, "link": base_url.rstrip("/") + path},
+        {
+            "user": user,
+            "link": base_url.rstrip("/") + path,
+            "join_request": pending_join_request(user),
+        },
         to=[user.email],
         language=language,
     )
@@ -234,18 +256,28 @@ def send_password_reset_email(email: str, base_url: str, language: str) -> int:
     return queued
 
 
-def verify_email(uidb64: str, token: str) -> User | None:
+def verify_email(uidb64: str, token: str, base_url: str | None = None) -> User | None:
     """Activate the user behind a verification link; None if the link is invalid,
-    expired or already used."""
+    expired or already used.
+
+    A user who asks to join a company (``accounts.membership``) is active from
+    now on but still without a company: the company's users are asked, with
+    links under ``base_url`` (default ``WAGTAILADMIN_BASE_URL``)."""
     try:
-        pk = force_str(urlsafe_base64_decode(uidb64))
-        user = User.objects.get(pk=pk)
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
         return None
-    if not email_verification_token.check_token(user, token):
+    if not 0 < pk < 2**63:
         return None
-    user.is_active = True
-    user.email_verified_at = timezone.now()
-    user.save(update_fields=["is_active", "email_verified_at"])
+    with transaction.atomic():
+        # Locked, so that a link opened twice at once confirms (and asks the
+        # company's users) once.
+        user = User.objects.select_for_update().filter(pk=pk).first()
+        if user is None or not email_verification_token.check_token(user, token):
+            return None
+        user.is_active = True
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["is_active", "email_verified_at"])
+        settle_membership(user, base_url or settings.WAGTAILADMIN_BASE_URL)
     logger.info("verified e-mail of user %s", user.pk)
     return user

@@ -23,6 +23,13 @@ urlpatterns = [
         views.ResendVerificationDoneView.as_view(),
         name="resend_verification_done",
     ),
+    path("members/", views.MembersView.as_view(), name="members"),
+    path(
+        "members/<int:pk>/decide/",
+        views.DecideJoinRequestView.as_view(),
+        name="decide_join_request",
+    ),
+    path("members/join/<str:token>/", views.JoinLinkView.as_view(), name="join_link"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import get_language
@@ -11,7 +12,25 @@ from django.views.generic import FormView, TemplateView
 from core.throttle import client_ip, hit_rate_limit
 
 from . import conf
-from .forms import LoginForm, RegistrationForm, ResendVerificationForm
+from .forms import (
+    JoinDecisionForm,
+    LoginForm,
+    RegistrationForm,
+    ResendVerificationForm,
+)
+from .membership import (
+    APPROVE,
+    JoinLinkInvalid,
+    JoinRequestDecided,
+    JoinRequestError,
+    JoinRequestForbidden,
+    company_members,
+    decide_join_request,
+    has_company_access,
+    join_requests_to_decide,
+    pending_join_request,
+    read_join_link,
+)
 from .services import (
     register_customer_user,
     resend_verification_email,
@@ -40,6 +59,15 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     """The reserved area's landing page: who you are and for which company."""
 
     template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        context["join_request"] = pending_join_request(user)
+        context["company_access"] = has_company_access(user)
+        if context["company_access"]:
+            context["requests_to_decide"] = join_requests_to_decide(user).count()
+        return context
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -122,12 +150,25 @@ class RegisterDoneView(TemplateView):
 
 class VerifyEmailView(View):
     def get(self, request, uidb64, token):
-        user = verify_email(uidb64, token)
+        user = verify_email(uidb64, token, request.build_absolute_uri("/"))
         if user is None:
             return render(request, "accounts/verify_email_invalid.html", status=400)
-        messages.success(
-            request, _("Your e-mail address is confirmed: you can log in now.")
-        )
+        join_request = pending_join_request(user)
+        if join_request is not None:
+            messages.success(
+                request,
+                _(
+                    "Your e-mail address is confirmed: you can log in now. The "
+                    "users of %(company)s have been asked to approve your "
+                    "request: until one of them does, you see none of the "
+                    "company's cases."
+                )
+                % {"company": join_request.customer.name},
+            )
+        else:
+            messages.success(
+                request, _("Your e-mail address is confirmed: you can log in now.")
+            )
         return redirect("accounts:login")
 
 
@@ -154,3 +195,86 @@ class ResendVerificationView(FormView):
 
 class ResendVerificationDoneView(TemplateView):
     template_name = "accounts/resend_verification_done.html"
+
+
+class MembersView(LoginRequiredMixin, View):
+    """The company's users and the requests to join it, each with approve and
+    refuse buttons (plain POST forms). Only for users with access to a
+    company; anyone else gets a 404."""
+
+    def get(self, request):
+        user = request.user
+        if not has_company_access(user):
+            raise Http404
+        return render(
+            request,
+            "accounts/members.html",
+            {
+                "customer": user.customer,
+                "members": company_members(user.customer),
+                "join_requests": join_requests_to_decide(user),
+            },
+        )
+
+
+class DecideJoinRequestView(LoginRequiredMixin, View):
+    """POST from the members page: approve or refuse one request."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = JoinDecisionForm(request.POST)
+        if not form.is_valid():
+            return redirect("accounts:members")
+        decision = form.cleaned_data["decision"]
+        try:
+            join_request = decide_join_request(
+                pk, request.user, decision, request.build_absolute_uri("/")
+            )
+        except JoinRequestForbidden:
+            raise Http404 from None
+        except JoinRequestDecided:
+            messages.info(request, _("This request has already been decided."))
+            return redirect("accounts:members")
+        messages.success(request, _decided_message(join_request, decision))
+        return redirect("accounts:members")
+
+
+class JoinLinkView(LoginRequiredMixin, View):
+    """An approve or refuse link from the e-mail. Opening it only asks for
+    confirmation (mail scanners open links too); the button decides."""
+
+    def get(self, request, token):
+        try:
+            join_request, decision = read_join_link(token, request.user)
+        except JoinLinkInvalid:
+            return render(request, "accounts/join_link_invalid.html", status=400)
+        return render(
+            request,
+            "accounts/join_link.html",
+            {"join_request": join_request, "decision": decision},
+        )
+
+    def post(self, request, token):
+        try:
+            join_request, decision = read_join_link(token, request.user)
+            join_request = decide_join_request(
+                join_request.pk,
+                request.user,
+                decision,
+                request.build_absolute_uri("/"),
+            )
+        except JoinRequestError:
+            return render(request, "accounts/join_link_invalid.html", status=400)
+        messages.success(request, _decided_message(join_request, decision))
+        return redirect("accounts:members")
+
+
+def _decided_message(join_request, decision: str) -> str:
+    names = {
+        "person": join_request.user.get_full_name() or join_request.user.email,
+        "company": join_request.customer.name,
+    }
+    if decision == APPROVE:
+        return _("%(person)s is now a user of %(company)s.") % names
+    return _("The request of %(person)s to join %(company)s was refused.") % names

@@ -1,7 +1,15 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import (
+    can_review_join_requests,
+    decide_join_request_view,
+    join_requests_view,
+)
 from .models import Customer, Partner
 
 
@@ -52,3 +60,31 @@ class CompaniesGroup(SnippetViewSetGroup):
 
 
 register_snippet(CompaniesGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_join_request_urls():
+    return [
+        path("join-requests/", join_requests_view, name="accounts_join_requests"),
+        path(
+            "join-requests/<int:pk>/decide/",
+            decide_join_request_view,
+            name="accounts_decide_join_request",
+        ),
+    ]
+
+
+class JoinRequestsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_review_join_requests(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_join_requests_menu_item():
+    return JoinRequestsMenuItem(
+        _("Requests to join"),
+        reverse("accounts_join_requests"),
+        name="join-requests",
+        icon_name="group",
+        order=1050,
+    )

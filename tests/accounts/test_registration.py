@@ -78,7 +78,9 @@ def test_registration_creates_an_inactive_user_and_mails_a_link(register, client
     assert translated("Check your e-mail", "it") in done_page
     user = User.objects.get(email="paola.gialli@microbit.example")
     assert not user.is_active
-    assert user.customer.name == "Microbit Srl"
+    # Microbit has users already: the registrant asks to join (test_membership).
+    assert user.customer is None
+    assert user.join_request.customer.name == "Microbit Srl"
     assert (user.first_name, user.last_name) == ("Paola", "Gialli")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -104,7 +106,9 @@ def test_unverified_user_cannot_log_in(register, client, demo):
 
 
 def test_following_the_link_activates_the_account(register, client, demo):
-    register(language="fi")
+    # A company's first user: the one who belongs to it once confirmed.
+    CustomerFactory(name="Nuova Srl", code="777777", installation_code="123456")
+    register(language="fi", customer_code="777777", installation_code="123456")
     link = verification_link(mail.outbox[0])
 
     response = client.get(link)
@@ -125,7 +129,7 @@ def test_following_the_link_activates_the_account(register, client, demo):
         {"username": "paola.gialli@microbit.example", "password": NEW_PASSWORD},
     )
     assert login.status_code == 302
-    assert "Microbit Srl" in client.get(login["Location"]).content.decode()
+    assert "Nuova Srl" in client.get(login["Location"]).content.decode()
 
 
 def test_the_link_works_only_once(register, client, demo):
@@ -262,7 +266,7 @@ def test_second_user_of_a_company_logs_in_with_the_email(register, client, demo)
 
     user = User.objects.get(email__iexact="paola.gialli@microbit.example")
     assert user.username == "paola.gialli@microbit.example"
-    assert User.objects.get(username="024200").customer == user.customer
+    assert user.join_request.customer == User.objects.get(username="024200").customer
 
 
 def test_first_user_of_a_company_gets_the_customer_code(register, db):
