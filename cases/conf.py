@@ -11,6 +11,10 @@ Attachments
     ``ZIP_MAX_RATIO``: the largest uncompressed/compressed ratio for a zip that
     expands beyond 10 MB (100; zip bombs reach thousands).
     ``ZIP_MAX_ENTRIES``: entries in one zip (10,000).
+    The three are read from the zip's directory; nothing is extracted. A zip
+    attached as a bundle (not an office file) may not hold another archive or
+    compressed file (told by its first bytes), so no limit is dodged by
+    nesting.
     ``FILENAME_MAX_LENGTH``: characters kept of a file name (120).
     ``PENDING_UPLOAD_HOURS``: how long files kept from a form that failed
     validation wait for the user to submit again (24).
