@@ -354,7 +354,7 @@ def _refuse_nested_archives(archive: zipfile.ZipFile, entries, display_name: str
     a compressed stream, told by its first bytes (only those are decompressed).
     Refusing the first level refuses every deeper one."""
     for entry in entries:
-        if entry.is_dir() or entry.file_size == 0:
+        if entry.is_dir():
             continue
         try:
             with archive.open(entry) as member:

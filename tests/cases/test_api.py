@@ -511,3 +511,40 @@ def test_invalid_posts_do_not_count_towards_the_case_limit(
 
     assert statuses == [400, 400, 201, 429]
     assert Case.objects.count() == 1
+
+
+def test_unreadable_name_after_a_large_file_is_still_found(client, world, token):
+    # The parts' headers are watched as the body streams in chunks: a bad name
+    # far into the body, after a file larger than a chunk, is found too.
+    body = multipart(
+        case_fields(),
+        [
+            ("error_log", b'filename="SISERR.LOG"', LOG * 3000),
+            ("attachments", 'filename="è.pdf"'.encode("cp1252"), PDF),
+        ],
+    )
+    assert len(body) > 300_000
+
+    response = post_multipart(client, token, body)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["attachments"]
+    assert Case.objects.count() == 0
+
+
+def test_large_files_with_good_names_open_the_case(client, world, token):
+    body = multipart(
+        case_fields(),
+        [
+            ("error_log", 'filename="ääkkönen.log"'.encode(), LOG * 3000),
+            ("attachments", 'filename="日本.pdf"'.encode(), PDF + b"\n" * 200_000),
+        ],
+    )
+
+    response = post_multipart(client, token, body)
+
+    assert response.status_code == 201, response.content
+    assert sorted(CaseAttachment.objects.values_list("name", "size")) == [
+        ("ääkkönen.log", len(LOG) * 3000),
+        ("日本.pdf", len(PDF) + 200_000),
+    ]
