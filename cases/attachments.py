@@ -1,10 +1,15 @@
 """Checking and storing attachments.
 
 A file is accepted when its extension is allowed for its slot, its content is
-what the extension says (magic bytes, not the browser's content type), it is
-within the size limits, and — for zip-based formats — its directory is sane:
-no encrypted entries, no absolute or ``..`` names, no absurd expansion.
-Nothing is extracted: only the zip directory is read.
+what the extension says (magic bytes, not the browser's content type; text is
+read to its end), it is within the size limits, and — for zip-based formats —
+its directory is sane: no encrypted entries, no absolute or ``..`` names, no
+absurd expansion, and in a bundle no other archive. Nothing is extracted: only
+the zip directory and the first bytes of a bundle's members are read.
+
+A file keeps the name it was sent with, in any alphabet, for people to read
+(``display_filename``); on disk it has an ASCII name (``sanitize_filename``)
+after a prefix unique to the file.
 """
 
 import codecs
