@@ -209,6 +209,10 @@ def _pending_attachment(
         os.link(storage.path(pending.file.name), target_path)
     except OSError:
         shutil.copyfile(storage.path(pending.file.name), target_path)
+    # A link keeps the kept upload's age; until this transaction commits the
+    # file has no row, and purge_orphan_files must not take it for an old
+    # orphan. (The kept upload shares the new time: its own row protects it.)
+    os.utime(target_path)
     stored.append(target)
     old_name = pending.file.name
     transaction.on_commit(lambda: delete_stored_file(old_name))

@@ -670,3 +670,22 @@ def test_stale_temporary_uploads_are_swept(settings, tmp_path):
     assert "1 temporary upload(s)" in out.getvalue()
     for handler in handlers:
         handler.file.close()
+
+
+def test_a_kept_upload_taken_by_a_case_is_young_again(customer_client, form_data):
+    # Linked into the case's folder before its row commits: an old modification
+    # time would let the sweep take it for an orphan meanwhile.
+    first = submit(
+        customer_client,
+        lambda: form_data(subject=""),
+        attachments=[upload("kept.pdf", PDF)],
+    )
+    html = first.content.decode()
+    token = html.split('name="upload_token" value="')[1].split('"')[0]
+    _age(PendingUpload.objects.get().file.path, 5)
+
+    response = submit(customer_client, lambda: form_data(upload_token=token))
+
+    assert response.status_code == 302
+    path = CaseAttachment.objects.get().file.path
+    assert os.stat(path).st_mtime > time.time() - 600
