@@ -21,10 +21,13 @@ form's CSRF token) and "Was this helpful?" (its CSRF token, and whether this
 session has answered) are *fragments* (``register_fragment``): while a page
 is rendered for the cache, the ``{% personal %}`` tag writes a placeholder
 comment instead, and the middleware renders each fragment for the reader who
-asked, on a hit and on a miss alike: a string substitution and a tiny template
-per fragment. Forms keep working without JavaScript: the token is in the
-HTML as before. Outside the cache (editors, cache off) fragments render in
-place. A page whose body still holds a CSRF token is not stored.
+asked, on a hit and on a miss alike: a string substitution per fragment, and
+a small template only for a reader whose fragment no other reader shares
+(``shape``: every anonymous reader sees the same links; every session that
+has not answered, the same form; only the CSRF token differs). Forms keep
+working without JavaScript: the token is in the HTML as before. Outside the
+cache (editors, cache off) fragments render in place. A page whose body still
+holds a CSRF token is not stored.
 
 **Invalidation**: an entry records the generation of every *tag* it depends
 on: ``global``; ``tr:<translation key>`` for an article or news item (one tag
@@ -35,7 +38,7 @@ and an entry whose generations no longer match is a miss; ``invalidation``
 says which change touches which tags.
 """
 
-from .fragments import register_fragment, render_fragment
+from .fragments import clear_shared_fragments, register_fragment, render_fragment
 from .invalidation import (
     connect_signals,
     invalidate_all,
@@ -69,6 +72,7 @@ __all__ = [
     "MEMBER",
     "PARTNER",
     "cacheable_view",
+    "clear_shared_fragments",
     "connect_signals",
     "depend_on",
     "invalidate_all",

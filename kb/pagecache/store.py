@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
@@ -194,14 +195,29 @@ def cacheable_view(*, tags: Iterable[str] = (), params: Iterable[str] = ()):
     return decorator
 
 
-def _serves_cacheable_view(request) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _is_cacheable_path(path_info: str, urlconf: str | None) -> bool:
+    """Does ``path_info`` reach a view whose answers may be cached? The URL
+    configuration does not change while a process runs: asked once per path."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path_info, urlconf)
     except Resolver404:
         return False
     from wagtail.views import serve as wagtail_serve  # needs the app registry
 
     return match.func is wagtail_serve or getattr(match.func, VIEW_ATTRIBUTE, False)
+
+
+def _forget_paths(*, setting: str = "", **_kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _is_cacheable_path.cache_clear()
+
+
+setting_changed.connect(_forget_paths)
+
+
+def _serves_cacheable_view(request) -> bool:
+    return _is_cacheable_path(request.path_info, getattr(request, "urlconf", None))
 
 
 def _has_messages(request) -> bool:

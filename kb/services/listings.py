@@ -294,16 +294,33 @@ def article_context(request, page: ArticlePage) -> dict:
     }
 
 
+def _has_answered(request, page_id: str) -> bool:
+    session = getattr(request, "session", None)
+    session_key = session.session_key if session is not None else None
+    return bool(session_key) and has_voted(int(page_id), session_key)
+
+
 def feedback_context(request, page_id: str) -> dict:
     """The context of "Was this helpful?" for this reader's session: the form,
     or thanks when the session has answered (kb/includes/feedback.html)."""
-    session = getattr(request, "session", None)
-    session_key = session.session_key if session is not None else None
     return {
         "page_id": int(page_id),
         "feedback_form": FeedbackForm(),
-        "already_voted": bool(session_key) and has_voted(int(page_id), session_key),
+        "already_voted": _has_answered(request, page_id),
     }
+
+
+def feedback_shape(request, page_id: str) -> bool:
+    """All that tells two readers' "Was this helpful?" apart (besides the
+    language, the page and the CSRF token): has the session answered?"""
+    return _has_answered(request, page_id)
+
+
+def account_nav_shape(request) -> bool | None:
+    """The header's account links show whether the reader is logged in and
+    nothing of who they are (portal/includes/account_nav.html)."""
+    user = getattr(request, "user", None)
+    return None if user is None else bool(user.is_authenticated)
 
 
 _H2_RE = re.compile(r'<h2(?: id="([^"]*)")?[^>]*>(.*?)</h2>', re.S)

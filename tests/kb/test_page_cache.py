@@ -269,6 +269,49 @@ def test_feedback_form_is_each_sessions_own(client, kb_page):
     assert "You have already answered" not in html(other_page)
 
 
+def test_anonymous_readers_share_the_fragments_but_not_their_tokens(kb_page):
+    """The header and "Was this helpful?" are rendered once per process for
+    every anonymous reader (kb.pagecache.fragments, ``shape``); each page still
+    carries its reader's own token, which only that reader's cookie accepts."""
+    article = kb_page(PUBLIC_ARTICLE)
+    first, second = reader(), reader()
+    first_page, second_page = first.get(article.url), second.get(article.url)
+
+    assert [state(first_page), state(second_page)] == ["miss", "hit"]
+    first_token = TOKEN_RE.search(html(first_page)).group(1)
+    second_token = TOKEN_RE.search(html(second_page)).group(1)
+    assert first_token != second_token
+    # The pages differ in their tokens only.
+    assert html(first_page).replace(first_token, "") == html(second_page).replace(
+        second_token, ""
+    )
+    feedback = f"/en/kb-feedback/{article.pk}/"
+    assert (
+        second.post(
+            feedback, {"helpful": "yes", "csrfmiddlewaretoken": first_token}
+        ).status_code
+        == 403
+    )
+    answered = second.post(
+        feedback, {"helpful": "yes", "csrfmiddlewaretoken": second_token}, follow=True
+    )
+    assert answered.status_code == 200
+    # The session that answered gets the thanks, the other still the form.
+    assert "You have already answered" in html(second.get(article.url))
+    assert 'class="kb-feedback-form"' in html(first.get(article.url))
+
+
+def test_shared_fragments_are_rendered_in_the_readers_language(kb_page):
+    english = kb_page("demo/overtime-faq")
+    italian = kb_page("demo/overtime-faq", "it")
+    reader().get(english.url)
+
+    italian_page = html(reader().get(italian.url))
+
+    assert "Was this article helpful?" not in italian_page
+    assert f'action="/it/kb-feedback/{italian.pk}/"' in italian_page
+
+
 def test_a_message_is_shown_even_when_the_page_is_cached(client, kb_page):
     article = kb_page(PUBLIC_ARTICLE)
     client.get(article.url)
