@@ -20,7 +20,7 @@ from . import services
 from .conf import search_settings
 from .documents import SearchHit, SearchQuery
 from .forms import SearchForm
-from .permissions import visible_visibilities
+from .services import reader_visibilities
 
 
 def bad_parameter(name: str, message: str) -> JsonResponse:
@@ -87,7 +87,7 @@ def search_endpoint(request):
         return bad_parameter(*form.first_error())
     if not form.has_query:
         return bad_parameter("q", _("Give words to search for, or a filter."))
-    query = form.to_query(visible_visibilities(request.user))
+    query = form.to_query(reader_visibilities(request.user))
     refused = _check_window(query) or throttled(request, "search", search_settings.RATE)
     if refused:
         return refused
@@ -129,7 +129,7 @@ def suggest_endpoint(request):
         text,
         form.cleaned_data["lang"],
         product_line=form.cleaned_data.get("product_line") or None,
-        visibility=visible_visibilities(request.user),
+        visibility=reader_visibilities(request.user),
     )
     return JsonResponse(
         [{"key": s.key, "title": s.title, "url": s.url} for s in suggestions],

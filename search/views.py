@@ -20,9 +20,9 @@ from core.throttle import client_ip, rate_limit_wait, retry_message
 from . import services
 from .conf import search_settings
 from .forms import SearchForm
-from .permissions import visible_visibilities
 from .providers import field_choices, find_document
 from .querylog import click_token
+from .services import reader_visibilities
 
 
 def _open_case_url(text: str, product_line: str) -> str | None:
@@ -102,7 +102,7 @@ def search(request):
         # The form stays as typed, with when to try again.
         form.add_error(None, retry_message(wait))
         return render(request, "search/search.html", context, status=429)
-    query = form.to_query(visible_visibilities(request.user))
+    query = form.to_query(reader_visibilities(request.user))
     found = services.search_for_reader(query, log=True)
     results = found.results
     if query.page > results.num_pages:
@@ -140,7 +140,7 @@ def click(request):
     if (
         document is None
         or not document.live
-        or document.visibility not in visible_visibilities(request.user)
+        or document.visibility not in reader_visibilities(request.user)
         or not url_has_allowed_host_and_scheme(
             document.url,
             allowed_hosts={request.get_host()},
