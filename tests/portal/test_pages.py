@@ -25,7 +25,12 @@ PUBLIC_PAGES = [
     "accounts/register/done/",
 ]
 # Pages behind the login.
-RESERVED_PAGES = ["accounts/", "accounts/password/", "accounts/password/done/"]
+RESERVED_PAGES = [
+    "accounts/",
+    "accounts/members/",
+    "accounts/password/",
+    "accounts/password/done/",
+]
 
 
 @pytest.fixture
