@@ -13,11 +13,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from core.redaction import redact_text
 from kb.models import ArticlePage
 from taxonomy.models import Area, ProductLine
 
 from ..models import CaseReading, DeflectionEvent, EventKind
-from ..redaction import identifiers_of_case, redact_text
+from ..redaction import identifiers_of_case
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from wagtail.models import Page
 from wagtail.rich_text import RichText
 
 from cases.models import Role
+from core.redaction import redact_text
 from kb.models import ArticlePage, Audience, DocType, KnowledgeBaseIndexPage
 from kb.services import index_page_for
 from search.documents import LANGUAGES
 
 from ..models import ArticleDraft, CaseReading
 from ..permissions import can_draft_article
-from ..redaction import identifiers_of_case, redact_text
+from ..redaction import identifiers_of_case
 from .flow import subject_from
 
 logger = logging.getLogger(__name__)

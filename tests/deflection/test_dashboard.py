@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, CaseMessage, Role, Status
+from core.redaction import redact_text
 from deflection.models import ArticleDraft, CaseReading, DeflectionEvent, EventKind
-from deflection.redaction import redact_text
 from kb.models import ArticlePage
 
 from .conftest import url

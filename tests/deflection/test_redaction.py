@@ -6,7 +6,7 @@ sentences stay readable."""
 import pytest
 from django.utils import translation
 
-from deflection.redaction import redact_personal_data, redact_text
+from core.redaction import redact_personal_data, redact_text
 
 SAMPLES = [
     pytest.param(

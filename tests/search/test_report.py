@@ -89,7 +89,7 @@ def test_log_keeps_no_personal_data(client, demo, customer_user):
     )
 
     entry = SearchLog.objects.get()
-    assert entry.query == "mail [email], tel [number]"
+    assert entry.query == "mail [e-mail], tel [phone]"
     fields = {field.name for field in SearchLog._meta.get_fields()}
     assert fields == {
         "id",
@@ -100,3 +100,19 @@ def test_log_keeps_no_personal_data(client, demo, customer_user):
         "clicks",
         "created_at",
     }
+
+
+def test_log_masks_what_the_deflection_step_masks(client, demo):
+    """The same redaction as the editors' content gaps (core.redaction)."""
+    client.get(
+        "/it/search/",
+        {
+            "q": "bonifico IT60 X054 2811 1010 0000 0123 456 password: Segreta99 mi chiamo Mario Rossi"
+        },
+    )
+
+    query = SearchLog.objects.get().query
+    assert "it60" not in query and "0123" not in query
+    assert "segreta99" not in query
+    assert "rossi" not in query
+    assert query.startswith("bonifico ")

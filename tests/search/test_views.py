@@ -283,7 +283,7 @@ def test_only_first_pages_of_searches_with_words_are_logged(client, demo):
     )
     assert logged == [
         ("vat settlement", "en", False),
-        ("[email] [number] [code]", "en", False),
+        ("[e-mail] [phone] [tax code]", "en", False),
     ]
 
 
