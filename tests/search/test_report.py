@@ -107,7 +107,8 @@ def test_log_masks_what_the_deflection_step_masks(client, demo):
     client.get(
         "/it/search/",
         {
-            "q": "bonifico IT60 X054 2811 1010 0000 0123 456 password: Segreta99 mi chiamo Mario Rossi"
+            "q": "bonifico IT60 X054 2811 1010 0000 0123 456 "
+            "password: Segreta99 mi chiamo Mario Rossi"
         },
     )
 
