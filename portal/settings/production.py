@@ -25,6 +25,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     _require("ALLOWED_HOSTS", "a comma-separated list of the portal's host names.")
 _require("DATABASE_URL", "e.g. postgres://user:password@host:5432/sportello.")
+# Each worker keeps its database connection (DATABASE_CONN_MAX_AGE seconds,
+# 60 unless set; 0 closes it after every request): a new connection per
+# request costs SQLite a fresh memory map of the file and PostgreSQL a
+# connection setup — an article from the page cache went from 257 to 742
+# requests/s (bench/README.md, "Pages"). Health checks drop a connection the
+# server closed before it is used.
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS]
 )

@@ -27,6 +27,7 @@ CONTROLLED = {
     "DATABASE_URL",
     "EMAIL_HOST",
     "CACHE_URL",
+    "DATABASE_CONN_MAX_AGE",
     "DJANGO_SETTINGS_MODULE",
 }
 REPORT = """
@@ -46,6 +47,8 @@ print(json.dumps({
     "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
     "CSRF_TRUSTED_ORIGINS": getattr(s, "CSRF_TRUSTED_ORIGINS", []),
     "DATABASE_ENGINE": s.DATABASES["default"]["ENGINE"],
+    "CONN_MAX_AGE": s.DATABASES["default"]["CONN_MAX_AGE"],
+    "CONN_HEALTH_CHECKS": s.DATABASES["default"]["CONN_HEALTH_CHECKS"],
 }))
 """
 
@@ -234,3 +237,22 @@ def test_production_counts_rate_limits_on_redis_or_the_database(url, backend):
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["CACHE"] == backend
     assert values["deploy_errors"] == []
+
+
+@pytest.mark.parametrize(("variable", "seconds"), [(None, 60), ("0", 0), ("300", 300)])
+def test_production_workers_keep_their_database_connection(variable, seconds):
+    result = run_settings(
+        "portal.settings.production", production_env(DATABASE_CONN_MAX_AGE=variable)
+    )
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["CONN_MAX_AGE"] == seconds
+    assert values["CONN_HEALTH_CHECKS"] is True
+
+
+def test_dev_settings_close_the_connection_after_each_request():
+    result = run_settings("portal.settings.dev", {})
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["CONN_MAX_AGE"] == 0
