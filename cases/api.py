@@ -9,6 +9,11 @@ Authentication: ``Authorization: Bearer <token>`` (per installation, see
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -185,6 +190,25 @@ def create_case(request):
         ) % {"field": problem.field}
         return JsonResponse(
             {"errors": {problem.field or "attachments": [message]}}, status=400
+        )
+    except (TooManyFilesSent, TooManyFieldsSent):
+        # Django's own limits (DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS), which
+        # it would answer with its HTML 400 page.
+        return error(
+            400,
+            _(
+                "The request holds more files or fields than the portal accepts "
+                "at once (at most %(files)d files). No case was opened."
+            )
+            % {"files": settings.DATA_UPLOAD_MAX_NUMBER_FILES or 0},
+        )
+    except RequestDataTooBig:
+        return error(
+            413,
+            _(
+                "The request's text fields are too large (files are not "
+                "counted). No case was opened."
+            ),
         )
     except MultiPartParserError:
         # Django would answer with its HTML 400 page: a client of this API

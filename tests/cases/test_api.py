@@ -548,3 +548,32 @@ def test_large_files_with_good_names_open_the_case(client, world, token):
         ("ääkkönen.log", len(LOG) * 3000),
         ("日本.pdf", len(PDF) + 200_000),
     ]
+
+
+def test_too_many_files_is_a_json_400_and_opens_no_case(client, world, token, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    files = [
+        ("attachments", f'filename="log{n}.txt"'.encode(), b"ok\n") for n in range(3)
+    ]
+
+    response = post_multipart(client, token, multipart(case_fields(), files))
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "at most 2 files" in response.json()["error"]
+    assert Case.objects.count() == 0
+
+
+def test_too_large_text_fields_are_a_json_413_and_open_no_case(
+    client, world, token, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    fields = case_fields()
+    fields["request"] = "Il gestionale si blocca. " * 100
+
+    response = post_multipart(client, token, multipart(fields, []))
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "too large" in response.json()["error"]
+    assert Case.objects.count() == 0
