@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from core.throttle import client_ip, hit_rate_limit
+from core.throttle import ThrottledFormMixin
 
 from . import conf
 from .forms import (
@@ -79,17 +79,16 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(ThrottledFormMixin, auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    throttle_scope = "password_reset"
 
-    def post(self, request, *args, **kwargs):
-        if hit_rate_limit("password_reset", client_ip(request), *conf.RESET_RATE):
-            return render(request, "accounts/throttled.html", status=429)
-        return super().post(request, *args, **kwargs)
+    def throttle_rate(self) -> tuple[int, int]:
+        return conf.RESET_RATE
 
     def form_valid(self, form):
         # Through the outbox (retried), not Django's form.save(), which sends
@@ -115,20 +114,19 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
 
 
-class RegisterView(FormView):
+class RegisterView(ThrottledFormMixin, FormView):
     template_name = "accounts/register.html"
     form_class = RegistrationForm
+    # Registration proves membership with two codes: throttle guessing.
+    throttle_scope = "register"
+
+    def throttle_rate(self) -> tuple[int, int]:
+        return conf.REGISTER_RATE
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             return redirect("accounts:profile")
         return super().dispatch(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        # Registration proves membership with two codes: throttle guessing.
-        if hit_rate_limit("register", client_ip(request), *conf.REGISTER_RATE):
-            return render(request, "accounts/throttled.html", status=429)
-        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -172,17 +170,16 @@ class VerifyEmailView(View):
         return redirect("accounts:login")
 
 
-class ResendVerificationView(FormView):
+class ResendVerificationView(ThrottledFormMixin, FormView):
     """Ask for a new confirmation link (the first mail may be lost or expired).
     The answer is the same whatever the address."""
 
     template_name = "accounts/resend_verification.html"
     form_class = ResendVerificationForm
+    throttle_scope = "resend_verification"
 
-    def post(self, request, *args, **kwargs):
-        if hit_rate_limit("resend_verification", client_ip(request), *conf.RESEND_RATE):
-            return render(request, "accounts/throttled.html", status=429)
-        return super().post(request, *args, **kwargs)
+    def throttle_rate(self) -> tuple[int, int]:
+        return conf.RESEND_RATE
 
     def form_valid(self, form):
         resend_verification_email(

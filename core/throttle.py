@@ -228,3 +228,41 @@ def client_ip(request) -> str:
     """The client's address as Django sees it (REMOTE_ADDR; a proxy in front of
     production must set it, e.g. through the WSGI server's forwarded-allow-ips)."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class ThrottledFormMixin:
+    """For a ``FormView``: every POST counts against ``throttle_scope`` (per
+    client address unless ``throttle_key`` says otherwise, ``throttle_rate()``
+    attempts per window). Once over the limit the form comes back as typed
+    (passwords excepted, as Django's widgets never show them) with when to
+    retry, answered 429, and nothing of it is checked or done: a refused
+    attempt must not tell a guesser whether the codes it tried were right."""
+
+    throttle_scope: str
+
+    def throttle_rate(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def throttle_key(self) -> str:
+        return client_ip(self.request)
+
+    def post(self, request, *args, **kwargs):
+        wait = rate_limit_wait(
+            self.throttle_scope, self.throttle_key(), *self.throttle_rate()
+        )
+        if not wait:
+            return super().post(request, *args, **kwargs)
+        form = refused_form(self.get_form(), wait)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+def refused_form(form, wait: int):
+    """``form`` (bound to what was typed) refused by a rate limit for ``wait``
+    seconds: its only error says when to retry. Nothing is validated (errors
+    set by hand: ``Form.errors`` would check what was typed)."""
+    from django.forms.utils import ErrorDict
+
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    form.add_error(None, retry_message(wait))
+    return form

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from core.throttle import hit_rate_limit
+from core.throttle import rate_limit_wait, refused_form
 
 from .. import conf
 from ..models import ConsentVersion
@@ -156,14 +156,19 @@ def submit_authorisation_form(
     if version is None:
         return AuthorisationFormOutcome(status=503)
     cases = _open_cases_for(user)
-    if hit_rate_limit(
-        "remote_authorise", info.ip_address or "unknown", *conf.AUTHORISE_RATE
-    ):
-        return AuthorisationFormOutcome(
-            version=version, status=429, is_customer=cases is not None
-        )
     form_class = _form_class()
     form = form_class(data, version=version, cases=cases)
+    wait = rate_limit_wait(
+        "remote_authorise", info.ip_address or "unknown", *conf.AUTHORISE_RATE
+    )
+    if wait:
+        # The form as typed, with when to retry; nothing checked or recorded.
+        return AuthorisationFormOutcome(
+            version=version,
+            form=refused_form(form, wait),
+            status=429,
+            is_customer=cases is not None,
+        )
     case_number = data.get("case", "")
     if form.is_valid():
         try:

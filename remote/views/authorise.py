@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..services import prepare_authorisation_form, submit_authorisation_form
-from .common import request_info, throttled
+from .common import request_info
 
 
 def authorise(request):
@@ -29,8 +29,6 @@ def authorise(request):
         )
     if outcome.status == 503:
         return render(request, "remote/unavailable.html", status=503)
-    if outcome.status == 429:
-        return throttled(request)
     if outcome.issued is not None:
         messages.success(
             request,

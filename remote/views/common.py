@@ -22,10 +22,6 @@ def forbidden(request, message: str):
     return render(request, "remote/forbidden.html", {"message": message}, status=403)
 
 
-def throttled(request):
-    return render(request, "remote/throttled.html", status=429)
-
-
 def authorisation_or_404(public_id) -> Authorisation:
     return get_object_or_404(
         Authorisation.objects.select_related(

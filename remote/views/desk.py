@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from core.throttle import client_ip, hit_rate_limit
+from core.throttle import client_ip, rate_limit_wait, refused_form
 
 from .. import conf
 from ..forms import AccessRequestForm, SessionCodeForm
@@ -27,7 +27,7 @@ from ..services import (
     request_access,
     session_state,
 )
-from .common import forbidden, partner_session_or_404, throttled
+from .common import forbidden, partner_session_or_404
 
 PANEL = "remote/includes/partner_panel.html"
 
@@ -76,13 +76,14 @@ def desk(request):
     if request.method == "POST":
         # Both counters take every attempt: a guesser is slowed per account and
         # per address alike.
-        over_user = hit_rate_limit("remote_code_user", str(user.pk), *conf.CODE_RATE)
-        over_ip = hit_rate_limit(
-            "remote_code_ip", client_ip(request), *conf.CODE_IP_RATE
+        wait = max(
+            rate_limit_wait("remote_code_user", str(user.pk), *conf.CODE_RATE),
+            rate_limit_wait("remote_code_ip", client_ip(request), *conf.CODE_IP_RATE),
         )
-        if over_user or over_ip:
-            return throttled(request)
-        if form.is_valid():
+        if wait:
+            # The desk as it was, with when to retry; the code is not checked.
+            form = refused_form(form, wait)
+        elif form.is_valid():
             try:
                 session = open_session_with_code(form.cleaned_data["code"], user)
             except InvalidSessionCode:
@@ -94,7 +95,7 @@ def desk(request):
                     % {"company": session.authorisation.company_name},
                 )
                 return redirect("remote:desk_session", public_id=session.public_id)
-        status = 400
+        status = 429 if wait else 400
     context = {"form": form, "is_staff_view": is_remote_staff(user)}
     context.update(_sessions_for_desk(user))
     return render(request, "remote/desk.html", context, status=status)

@@ -301,6 +301,28 @@ def test_too_many_attempts_from_one_address_are_throttled(client, demo):
     assert not User.objects.filter(email="paola.gialli@microbit.example").exists()
 
 
+def test_a_throttled_registration_keeps_what_was_typed_and_checks_nothing(
+    client, demo, settings
+):
+    settings.ACCOUNTS_REGISTER_RATE = (1, 60)
+    first = client.post(register_url(), form_data(installation_code="000000"))
+    assert "do not match our records" in first.content.decode()
+
+    response = client.post(
+        register_url(), form_data(installation_code="000000", first_name="Ilaria")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert response["Retry-After"].isdigit()
+    assert "Too many attempts: try again in" in page
+    # The form as typed, without a word on whether the codes were right.
+    assert 'value="Ilaria"' in page
+    assert 'value="024200"' in page
+    assert NEW_PASSWORD not in page
+    assert "do not match our records" not in page
+
+
 def test_register_rate_follows_the_setting(client, demo, settings):
     settings.ACCOUNTS_REGISTER_RATE = (2, 60)
     data = form_data(installation_code="000000")

@@ -296,10 +296,16 @@ def test_authorisations_are_rate_limited_per_address(
     for _ in range(2):
         assert post(client, form_data()).status_code == 302
 
-    response = post(client, form_data())
+    data = form_data()
+    response = post(client, data)
 
     assert response.status_code == 429
     assert Authorisation.objects.count() == 2
+    # The form comes back as typed, with when to retry, and nothing to correct.
+    page = response.content.decode()
+    assert "Too many attempts: try again in" in page
+    assert f'value="{data["email"]}"' in page
+    assert "please correct what is marked below" not in page
 
 
 def test_the_suggested_articles_hook_renders_nothing_when_empty(client, world):

@@ -162,6 +162,11 @@ def test_wrong_codes_are_throttled_per_partner_user(
 
     assert blocked.status_code == 429
     assert RemoteSession.objects.get().status == SessionStatus.WAITING
+    # The desk comes back with the code as typed and when to retry.
+    page = blocked.content.decode()
+    assert "Too many attempts: try again in" in page
+    assert done.code.replace(" ", "") in page.replace(" ", "")
+    assert blocked["Retry-After"].isdigit()
     # Another partner user from another address is not blocked.
     other = client_factory(world.admin)
     assert (
