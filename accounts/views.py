@@ -215,9 +215,14 @@ class MembersView(LoginRequiredMixin, View):
 
 
 class DecideJoinRequestView(LoginRequiredMixin, View):
-    """POST from the members page: approve or refuse one request."""
+    """POST from the members page: approve or refuse one request. A GET (the
+    address after logging in, when the session had expired before the
+    button was pressed) goes to the members page, where the buttons are."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        return redirect("accounts:members")
 
     def post(self, request, pk):
         form = JoinDecisionForm(request.POST)

@@ -452,6 +452,25 @@ def test_members_page_refuses(world, join, client, mails):
     assert outbox_to(user.email, "accounts/email/join_refused")
 
 
+def test_a_decision_sent_after_the_session_expired_leads_back_to_the_buttons(
+    world, join, client
+):
+    user = join()
+    request = CompanyJoinRequest.objects.get(user=user)
+    action = url("accounts:decide_join_request", request.pk)
+
+    logged_out = client.post(action, {"decision": "approve"})
+    client.force_login(world.colleague)
+    # Where the login form sends the user back: the decision's address.
+    back = client.get(action)
+
+    assert logged_out.status_code == 302
+    assert "/accounts/login/" in logged_out["Location"]
+    assert back.status_code == 302
+    assert back["Location"] == url("accounts:members")
+    assert CompanyJoinRequest.objects.get(pk=request.pk).status == request.status
+
+
 @pytest.mark.parametrize("who", ["rossi", "partner", "pending", "anonymous"])
 def test_a_user_of_another_company_cannot_decide(world, join, client, who):
     pending = join()
