@@ -129,8 +129,9 @@ def join_requests_for_staff() -> QuerySet:
     return CompanyJoinRequest.objects.pending().select_related("user", "customer")
 
 
-def _absolute(base_url: str, view_name: str, language: str, **kwargs) -> str:
-    # The link opens the portal in the mail's language, whatever is active.
+def absolute_link(base_url: str, view_name: str, language: str, **kwargs) -> str:
+    """The address of ``view_name`` under ``base_url`` for a mail: it opens the
+    portal in the mail's language, whatever is active."""
     with translation.override(language):
         path = reverse(view_name, kwargs=kwargs or None)
     return base_url.rstrip("/") + path
@@ -145,13 +146,13 @@ def send_join_request_emails(join_request: CompanyJoinRequest, base_url: str) ->
     links, whether the requester may join. Returns how many were queued."""
     customer = join_request.customer
     language = _company_language(customer)
-    members_link = _absolute(base_url, "accounts:members", language)
+    members_link = absolute_link(base_url, "accounts:members", language)
     messages = []
     for member in company_members(customer, exclude=join_request.user):
         if not member.email:
             continue
         links = {
-            decision: _absolute(
+            decision: absolute_link(
                 base_url,
                 "accounts:join_link",
                 language,
@@ -309,14 +310,16 @@ def _approve(
                 {
                     "user": requester,
                     "customer": customer,
-                    "link": _absolute(base_url, "accounts:profile", requester_language),
+                    "link": absolute_link(
+                        base_url, "accounts:profile", requester_language
+                    ),
                 },
                 to=[requester.email],
                 language=requester_language,
             )
         )
     language = _company_language(customer)
-    members_link = _absolute(base_url, "accounts:members", language)
+    members_link = absolute_link(base_url, "accounts:members", language)
     for member in existing:
         messages.append(
             prepare_email(
@@ -347,7 +350,7 @@ def _refuse(join_request: CompanyJoinRequest, requester: User, base_url: str) ->
                     {
                         "user": requester,
                         "customer": customer,
-                        "link": _absolute(base_url, "accounts:profile", language),
+                        "link": absolute_link(base_url, "accounts:profile", language),
                     },
                     to=[requester.email],
                     language=language,

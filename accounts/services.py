@@ -15,14 +15,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from mailer.services import queue_email
 
 from .membership import (
+    absolute_link,
     is_first_user,
     pending_join_request,
     request_company_join,
@@ -164,16 +164,12 @@ def send_registration_attempt_email(user: User, base_url: str, language: str) ->
     if is_awaiting_verification(user):
         send_verification_email(user, base_url, language)
         return
-    with translation.override(language):
-        login_path = reverse("accounts:login")
-        reset_path = reverse("accounts:password_reset")
-    base = base_url.rstrip("/")
     queue_email(
         "accounts/email/registration_attempt",
         {
             "user": user,
-            "login_link": base + login_path,
-            "reset_link": base + reset_path,
+            "login_link": absolute_link(base_url, "accounts:login", language),
+            "reset_link": absolute_link(base_url, "accounts:password_reset", language),
         },
         to=[user.email],
         language=language,
@@ -184,14 +180,14 @@ def send_verification_email(user: User, base_url: str, language: str) -> None:
     """Queue a fresh link that confirms ``user``'s address (and activates it)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
-    # The link opens the portal in the mail's language, whatever is active.
-    with translation.override(language):
-        path = reverse("accounts:verify_email", kwargs={"uidb64": uid, "token": token})
+    link = absolute_link(
+        base_url, "accounts:verify_email", language, uidb64=uid, token=token
+    )
     queue_email(
         "accounts/email/verify_email",
         {
             "user": user,
-            "link": base_url.rstrip("/") + path,
+            "link": link,
             "join_request": pending_join_request(user),
         },
         to=[user.email],
