@@ -69,6 +69,12 @@ not taken from the semantic list (None: the embedder's ``min_similarity``).
 languages of ``FALLBACK_LANGUAGES`` (language → languages, in order) are
 searched too (3; ``{"fi": ("en",), "it": ("en",)}``).
 
+Kept answers (``search.resultcache``): ``RESULT_CACHE_SECONDS``: how long an
+answer is kept in the cache for the next reader asking the same thing, until
+the index changes (300; 0 keeps none). ``RESULT_CACHE_ALIAS``: the Django cache
+they are kept in (``"default"``). ``RESULT_CACHE_SETTLE``: answers computed
+this many seconds after a change of the index are not kept (2).
+
 ``CASE_URL``: URL name of the form where a reader who found nothing can ask
 for help; the search page links to it with the words carried over (``q``,
 ``subject``, ``product_line``). Empty (the default): no link. The project
@@ -108,6 +114,9 @@ DEFAULTS: dict[str, Any] = {
     "FALLBACK_BELOW": 3,
     "FALLBACK_LANGUAGES": {"fi": ("en",), "it": ("en",)},
     "CASE_URL": "",
+    "RESULT_CACHE_SECONDS": 300,
+    "RESULT_CACHE_ALIAS": "default",
+    "RESULT_CACHE_SETTLE": 2,
 }
 
 DEFAULT_BACKENDS: dict[str, dict[str, Any]] = {

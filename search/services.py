@@ -25,6 +25,7 @@ from .conf import search_settings
 from .coverage import TextTerms
 from .documents import PUBLIC_ONLY, Document, SearchQuery, SearchResults, Suggestion
 from .providers import reader_visibilities
+from .resultcache import cached_results, index_changed
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def index_document(document: Document) -> None:
                 backend.alias,
                 error,
             )
+    index_changed()
     enqueue_document_embedding(document)
 
 
@@ -88,6 +90,7 @@ def remove_document(key: str, lang: str) -> None:
             logger.warning(
                 "Could not remove %s (%s) from %r: %s", key, lang, backend.alias, error
             )
+    index_changed()
     for using in vector_databases():
         remove_vectors(key, lang, using=using)
 
@@ -162,6 +165,7 @@ def rebuild_index(
             raise
     for alias, reason in report.failed.items():
         logger.warning("Rebuild of search backend %r failed: %s", alias, reason)
+    index_changed()
     enqueue_stale_embeddings(report.counts)
     return report
 
@@ -172,7 +176,7 @@ def search_documents(query: SearchQuery) -> SearchResults:
     look mistyped."""
     from .hybrid import search_hybrid
 
-    return search_hybrid(get_search_backend(), query)
+    return cached_results(query, lambda: search_hybrid(get_search_backend(), query))
 
 
 def suggest(

@@ -55,6 +55,7 @@ from django.db.models.functions import Coalesce, Substr
 from .conf import search_settings
 from .embedding import checked_vectors, passage_text
 from .models import SearchDocument, SearchVector
+from .resultcache import index_changed
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -515,6 +516,7 @@ def _changed(using: str, what: set[tuple[str, str | None]] | None) -> None:
 
     mark()
     transaction.on_commit(mark, using=using)
+    index_changed(using)
 
 
 def nearest_documents(

@@ -294,3 +294,25 @@ def test_search_page_in_italian(client, demo):
     assert '<html lang="it">' in response.content.decode()
     titles = " ".join(result_titles(response))
     assert "inventario" in titles.lower()
+
+
+def test_the_filter_selects_are_djangos_own_markup(db, demo):
+    """The search page writes its selects directly (search_field): the same
+    markup as Django's widgets, the chosen option, errors and all."""
+    from django.http import QueryDict
+
+    from search.forms import SearchForm
+    from search.templatetags.search_tags import search_field
+
+    form = SearchForm(
+        QueryDict("q=x&sort=bogus&product_line=payroll&tag=a%22b"), default_lang="it"
+    )
+    assert not form.is_valid()
+    form.facet_choices({"area": [("a", 3)], "tag": [("a\"b", 2)]})
+    for name in form.fields:
+        django_markup = re.sub(r"\s*\n\s*", "", str(form[name]))
+        assert str(search_field(form[name])) == django_markup, name
+    assert 'aria-invalid="true"' in str(search_field(form["sort"]))
+    assert '<option value="payroll" selected>' in str(
+        search_field(form["product_line"])
+    )
