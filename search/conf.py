@@ -65,6 +65,10 @@ The pipeline (``search.hybrid``):
 (10). ``RRF_K``: the constant of reciprocal rank fusion (60).
 ``SEMANTIC_MIN_SIMILARITY``: documents less similar to the query (cosine) are
 not taken from the semantic list (None: the embedder's ``min_similarity``).
+``EXACT_POOL``: how many of the fused list are reordered by the words found
+as typed (40; 0: none). ``EXACT_PRIOR``: the weight of a document's position
+in that reordering, as ``EXACT_PRIOR`` / (1 + position), beside the share of
+the words found (2.0).
 ``FALLBACK_BELOW``: with fewer results in the reader's language, the
 languages of ``FALLBACK_LANGUAGES`` (language → languages, in order) are
 searched too (3; ``{"fi": ("en",), "it": ("en",)}``).
@@ -111,6 +115,8 @@ DEFAULTS: dict[str, Any] = {
     "FUSION_DEPTH": 10,
     "RRF_K": 60,
     "SEMANTIC_MIN_SIMILARITY": None,
+    "EXACT_POOL": 40,
+    "EXACT_PRIOR": 2.0,
     "FALLBACK_BELOW": 3,
     "FALLBACK_LANGUAGES": {"fi": ("en",), "it": ("en",)},
     "CASE_URL": "",

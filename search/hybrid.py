@@ -13,7 +13,14 @@ little.
 3. **Fusion**: reciprocal rank fusion of the two lists (``RRF_K``), over the
    first ``FUSION_DEPTH`` of each: a document both lists rank high comes
    first, one only a list knows still gets in.
-4. **Other languages**: when fewer than ``FALLBACK_BELOW`` documents of the
+4. **Exact forms**: the first ``EXACT_POOL`` of the fused list are
+   reordered by ``EXACT_PRIOR`` / (1 + position) plus the share of the
+   query's words found as typed (lower case, accents folded: not stemmed)
+   in the title and in the text, each counting half. Stems let "printing"
+   find "printed"; an index term such as *parametrici* or *Layers* is best
+   answered by the pages that hold that very word, which the stems (and the
+   meaning) rank among many others.
+5. **Other languages**: when fewer than ``FALLBACK_BELOW`` documents of the
    reader's language are found, the languages of ``FALLBACK_LANGUAGES`` are
    searched the same way and their documents follow, each hit carrying its
    language; a document found in the reader's language is never repeated in
@@ -33,7 +40,7 @@ import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from .analysis import parse_query
+from .analysis import parse_query, tokens
 from .conf import search_settings
 from .documents import SearchHit, SearchQuery, SearchResults
 
@@ -118,6 +125,31 @@ def _count_facets(
     return counted
 
 
+def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
+    """Stage 4: the first ``EXACT_POOL`` of ``hits`` reordered by their
+    position's prior and the share of the query's words each holds as typed,
+    in its title and in its text (half each)."""
+    pool = search_settings.EXACT_POOL
+    words = list(dict.fromkeys(tokens(query.text[: search_settings.QUERY_MAX_CHARS])))
+    if not words or len(hits) < 2 or not pool:
+        return hits
+    head = hits[:pool]
+    texts = backend.texts_for([hit.key for hit in head], query.lang)
+    if not texts:
+        return hits
+    wanted = set(words)
+    prior = search_settings.EXACT_PRIOR
+    scored = []
+    for position, hit in enumerate(head):
+        title, text = texts.get(hit.key, ("", ""))
+        in_title = wanted.intersection(tokens(title))
+        in_text = wanted.intersection(tokens(text))
+        share = (len(in_title) + len(in_text)) / (2 * len(wanted))
+        scored.append((prior / (1 + position) + share, -position, hit))
+    scored.sort(key=lambda item: item[:2], reverse=True)
+    return [hit for _score, _position, hit in scored] + hits[pool:]
+
+
 def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
     """The backend's lexical answer for ``query`` (its total, facets and
     spelling suggestion, with the documents only the semantic list found
@@ -131,11 +163,11 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
     # list goes on after it, so pages never repeat or skip a document; the
     # head holding at least ``depth`` documents, the first ``page * size``
     # lexical ones are all a page can need.
-    window = max(depth, query.page * size)
+    window = max(depth, search_settings.EXACT_POOL, query.page * size)
     lexical = backend.search(dataclasses.replace(query, page=1, page_size=window))
     vector = vector_of()
     if vector is None:
-        return lexical, lexical.hits
+        return lexical, _numbered(_exact_order(backend, query, lexical.hits))
     floor = _min_similarity()
     nearest = [
         key
@@ -143,7 +175,7 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
         if similarity >= floor
     ]
     if not nearest:
-        return lexical, lexical.hits
+        return lexical, _numbered(_exact_order(backend, query, lexical.hits))
     by_key = {hit.key: hit for hit in lexical.hits}
     head = rrf_order(
         [[hit.key for hit in lexical.hits[:depth]], nearest], search_settings.RRF_K
@@ -153,17 +185,21 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
     missing = [key for key in order if key not in by_key]
     extra = backend.hits_for(missing, query) if missing else []
     by_key.update((hit.key, hit) for hit in extra)
-    fused = [
-        dataclasses.replace(by_key[key], score=float(len(order) - position))
-        for position, key in enumerate(order)
-        if key in by_key  # (not removed since it was ranked)
-    ]
+    fused = [by_key[key] for key in order if key in by_key]  # (not removed since)
     results = dataclasses.replace(
         lexical,
         total=lexical.total + len(extra),
         facets=_count_facets(lexical.facets, extra),
     )
-    return results, fused
+    return results, _numbered(_exact_order(backend, query, fused))
+
+
+def _numbered(hits: list[SearchHit]) -> list[SearchHit]:
+    """``hits`` scored by their final position (the first scores highest)."""
+    return [
+        dataclasses.replace(hit, score=float(len(hits) - position))
+        for position, hit in enumerate(hits)
+    ]
 
 
 def search_hybrid(backend, query: SearchQuery) -> SearchResults:

@@ -129,6 +129,13 @@ class BaseSearchBackend:
         pipeline of ``search.hybrid`` is then lexical)."""
         return []
 
+    def texts_for(self, keys: list[str], lang: str) -> dict[str, tuple[str, str]]:
+        """The title and the text (summary and body) of the documents
+        ``keys`` in ``lang``, as indexed; documents gone are left out. The
+        pipeline reads them for the words' exact forms (``search.hybrid``);
+        empty when the backend cannot tell (that stage then keeps the order)."""
+        return {}
+
     def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
         """Hits for documents of ``query.lang`` that ``nearest`` found, in the
         order of ``keys``, highlighted for ``query.text``; documents gone or

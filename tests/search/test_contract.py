@@ -81,6 +81,56 @@ class SearchBackendContract:
         # a word no document holds leaves the others to find their article.
         assert "kb-label-printer" in keys(search(text, page_size=20))
 
+    def test_a_word_as_typed_lifts_its_pages_above_other_forms(self, settings):
+        # Stems let "parametrici" find every "parametro"; the page holding
+        # the index term itself comes up among the first.
+        line = "zz-exact"
+        for number in (1, 2, 3):
+            services.index_document(
+                replace(
+                    ITALIAN[0],
+                    key=f"kb-parameter-{number}",
+                    title=f"Parametro di stampa {number}",
+                    summary="Il parametro della stampa.",
+                    body="Ogni parametro della stampa. I parametri e il parametro.",
+                    product_line=line,
+                    tags=[],
+                    error_codes=[],
+                )
+            )
+        services.index_document(
+            replace(
+                ITALIAN[0],
+                key="kb-brushes",
+                title="Pennelli parametrici",
+                summary="Pennelli parametrici.",
+                body="La forma dei pennelli.",
+                product_line=line,
+                tags=[],
+                error_codes=[],
+            )
+        )
+        only_line = SearchFilters(product_line=line)
+        settings.SEARCH_EXACT_POOL = 0
+        stemmed = keys(search("parametrici", filters=only_line))
+        assert stemmed.index("kb-brushes") == 3
+        settings.SEARCH_EXACT_POOL = 40
+        assert keys(search("parametrici", filters=only_line)).index("kb-brushes") < 3
+
+    def test_texts_for_reads_titles_and_text_as_indexed(self):
+        from search.backends import get_search_backend
+
+        document = next(d for d in ITALIAN if d.key == "kb-vat-settlement")
+        texts = get_search_backend().texts_for(
+            ["kb-vat-settlement", "kb-no-such-page"], "it"
+        )
+        assert set(texts) == {"kb-vat-settlement"}
+        title, text = texts["kb-vat-settlement"]
+        assert title == document.title
+        assert document.body.split()[0] in text
+        services.remove_document("kb-vat-settlement", "it")
+        assert get_search_backend().texts_for(["kb-vat-settlement"], "it") == {}
+
     def test_punctuation_alone_finds_nothing(self):
         for text in ("(", ")))", '"', "-", "*:*", "'; DROP TABLE x; --"):
             assert search(text).total == 0

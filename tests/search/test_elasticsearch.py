@@ -32,6 +32,7 @@ from search.backends.elasticsearch.queries import (
     build_nearest,
     build_search,
     build_suggest,
+    build_texts,
     compound_parts,
     corrected_text,
     known_terms,
@@ -516,6 +517,14 @@ class TestRequestBodies:
         assert highlight["encoder"] == "html"
         assert body["size"] == 2
         assert body["_source"] == {"excludes": ["body", "title_suggest", "embedding"]}
+
+    def test_texts_read_the_title_summary_and_body_of_the_keys(self):
+        body = build_texts(["kb-b", "kb-a"], index="x").to_dict()
+        assert body["query"] == {
+            "bool": {"filter": [{"terms": {"key": ["kb-b", "kb-a"]}}]}
+        }
+        assert body["_source"] == {"includes": ["key", "title", "summary", "body"]}
+        assert body["size"] == 2
 
 
 def _not_found(path):

@@ -608,6 +608,17 @@ class DatabaseSearchBackend(BaseSearchBackend):
             first=k * (16 if narrowed else 2),
         )
 
+    def texts_for(self, keys: list[str], lang: str) -> dict[str, tuple[str, str]]:
+        rows = SearchDocument.objects.using(self.using).filter(
+            lang=lang, key__in=list(keys)
+        )
+        return {
+            key: (title, f"{summary}\n{body or ''}")
+            for key, title, summary, body in rows.values_list(
+                "key", "title", "summary", "body_row__text"
+            )
+        }
+
     def hits_for(self, keys: list[str], query: SearchQuery) -> list[SearchHit]:
         readable = self._readable(query, keys)
         parsed = parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS)

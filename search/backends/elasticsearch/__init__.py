@@ -73,6 +73,7 @@ from .queries import (
     build_nearest,
     build_search,
     build_suggest,
+    build_texts,
     clause_name,
     compound_parts,
     compound_words,
@@ -533,6 +534,23 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         return [
             dataclasses.replace(found[key], score=0.0) for key in wanted if key in found
         ]
+
+    def texts_for(self, keys: list[str], lang: str) -> dict[str, tuple[str, str]]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        index = self.index_alias(lang)
+        search = build_texts(wanted, index=index)
+        with self.reachable("texts"):
+            response = self._execute(search, index)
+        found = {}
+        for hit in response["hits"]["hits"]:
+            source = hit["_source"]
+            found[source["key"]] = (
+                source.get("title", ""),
+                f"{source.get('summary', '')}\n{source.get('body', '')}",
+            )
+        return found
 
     def suggest(
         self,

@@ -367,6 +367,18 @@ def build_hits(
     )
 
 
+def build_texts(keys: Sequence[str], *, index: str) -> dsl.Search:
+    """The title, summary and body of the documents ``keys`` (the pipeline
+    reads their words' exact forms; filters were applied by the search that
+    found them)."""
+    return (
+        dsl.Search(index=index)
+        .query(dsl.Q("bool", filter=[dsl.Q("terms", key=list(keys))]))
+        .source(includes=["key", "title", "summary", "body"])
+        .extra(size=len(keys), track_total_hits=False)
+    )
+
+
 def spelling_suggester(search: dsl.Search, text: str) -> dsl.Search:
     return search.suggest(
         "spelling",
