@@ -122,6 +122,10 @@ class SearchQuery:
     page: int = 1
     page_size: int | None = None
     meaning_words: int = 0
+    #: How many of the hits come highlighted (``snippet`` and ``title_html``;
+    #: None: all). The pipeline asks for none of the 40 candidates it
+    #: reorders, then for the page it shows; a backend may highlight more.
+    highlight: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "visibility", frozenset(self.visibility))
@@ -138,7 +142,9 @@ class SearchQuery:
 @dataclass(frozen=True)
 class SearchHit:
     """One found document. ``snippet`` and ``title_html`` are safe HTML: the
-    text is escaped and only ``<mark>…</mark>`` around matched words is markup."""
+    text is escaped and only ``<mark>…</mark>`` around matched words is markup;
+    both are empty when the query asked for the hit without highlighting
+    (``SearchQuery.highlight``)."""
 
     key: str
     lang: str

@@ -40,7 +40,9 @@ import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from .analysis import parse_query, tokens
+from django.utils.html import escape
+
+from .analysis import fold, parse_query, tokens
 from .conf import search_settings
 from .documents import SearchHit, SearchQuery, SearchResults
 
@@ -125,6 +127,21 @@ def _count_facets(
     return counted
 
 
+def _holds(text: str, word: str) -> bool:
+    """Whether the folded ``text`` holds ``word`` as a whole word (a search
+    for the string, then a look at its neighbours: a regular expression
+    reading the whole text costs several times more)."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
 def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
     """Stage 4: the first ``EXACT_POOL`` of ``hits`` reordered by their
     position's prior and the share of the query's words each holds as typed,
@@ -137,14 +154,14 @@ def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[Sea
     texts = backend.texts_for([hit.key for hit in head], query.lang)
     if not texts:
         return hits
-    wanted = set(words)
     prior = search_settings.EXACT_PRIOR
     scored = []
     for position, hit in enumerate(head):
-        title, text = texts.get(hit.key, ("", ""))
-        in_title = wanted.intersection(tokens(title))
-        in_text = wanted.intersection(tokens(text))
-        share = (len(in_title) + len(in_text)) / (2 * len(wanted))
+        title, text = (fold(part) for part in texts.get(hit.key, ("", "")))
+        found = sum(_holds(title, word) for word in words) + sum(
+            _holds(text, word) for word in words
+        )
+        share = found / (2 * len(words))
         scored.append((prior / (1 + position) + share, -position, hit))
     scored.sort(key=lambda item: item[:2], reverse=True)
     return [hit for _score, _position, hit in scored] + hits[pool:]
@@ -164,7 +181,11 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
     # head holding at least ``depth`` documents, the first ``page * size``
     # lexical ones are all a page can need.
     window = max(depth, search_settings.EXACT_POOL, query.page * size)
-    lexical = backend.search(dataclasses.replace(query, page=1, page_size=window))
+    # (Highlighted later, once the page to show is known: a snippet costs
+    # more than ranking a document.)
+    lexical = backend.search(
+        dataclasses.replace(query, page=1, page_size=window, highlight=0)
+    )
     vector = vector_of()
     if vector is None:
         return lexical, _numbered(_exact_order(backend, query, lexical.hits))
@@ -192,6 +213,31 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
         facets=_count_facets(lexical.facets, extra),
     )
     return results, _numbered(_exact_order(backend, query, fused))
+
+
+def _highlighted(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
+    """``hits`` with their snippets and highlighted titles: those the
+    lexical list gave without are read again for ``query``'s words."""
+    missing: dict[str, list[str]] = {}
+    for hit in hits:
+        if not hit.title_html:
+            missing.setdefault(hit.lang, []).append(hit.key)
+    if not missing:
+        return hits
+    found = {}
+    for lang, keys in missing.items():
+        other = dataclasses.replace(query, lang=lang, facets=(), highlight=None)
+        for hit in backend.hits_for(keys, other):
+            found[hit.key, hit.lang] = hit
+    completed = []
+    for hit in hits:
+        full = None if hit.title_html else found.get((hit.key, hit.lang))
+        if full is not None:
+            hit = dataclasses.replace(full, score=hit.score)
+        elif not hit.title_html:  # (gone since it was ranked)
+            hit = dataclasses.replace(hit, title_html=escape(hit.title))
+        completed.append(hit)
+    return completed
 
 
 def _numbered(hits: list[SearchHit]) -> list[SearchHit]:
@@ -223,7 +269,7 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
     offset = (query.page - 1) * size
     return dataclasses.replace(
         results,
-        hits=(hits + fallback)[offset : offset + size],
+        hits=_highlighted(backend, query, (hits + fallback)[offset : offset + size]),
         total=results.total + len(fallback),
         page=query.page,
         page_size=size,

@@ -216,3 +216,10 @@ class FallbackSearchBackend(BaseSearchBackend):
         except SearchBackendUnavailable as error:
             self._unavailable("hits", error)
             return self.fallback.hits_for(keys, query)
+
+    def texts_for(self, keys: list[str], lang: str) -> dict[str, tuple[str, str]]:
+        try:
+            return self.primary.texts_for(keys, lang)
+        except SearchBackendUnavailable as error:
+            self._unavailable("texts", error)
+            return self.fallback.texts_for(keys, lang)

@@ -115,7 +115,11 @@ class SearchBackendContract:
         stemmed = keys(search("parametrici", filters=only_line))
         assert stemmed.index("kb-brushes") == 3
         settings.SEARCH_EXACT_POOL = 40
-        assert keys(search("parametrici", filters=only_line)).index("kb-brushes") < 3
+        results = search("parametrici", filters=only_line, page_size=2)
+        assert keys(results)[1] == "kb-brushes"
+        # Lifted from beyond the page, it is highlighted like the rest.
+        assert all("<mark>" in hit.title_html for hit in results.hits)
+        assert results.hits[1].snippet
 
     def test_texts_for_reads_titles_and_text_as_indexed(self):
         from search.backends import get_search_backend
@@ -437,6 +441,15 @@ class TestDatabaseBackend(SearchBackendContract):
     @pytest.fixture
     def search_backends(self):
         return {"default": {"BACKEND": "search.backends.database"}}
+
+    def test_hits_beyond_the_highlighted_ones_come_plain(self):
+        from search.backends import get_search_backend
+
+        query = SearchQuery(text="stampante", lang="it", page_size=5, highlight=1)
+        hits = get_search_backend().search(query).hits
+        assert len(hits) > 1
+        assert "<mark>" in hits[0].title_html
+        assert all(hit.title_html == hit.snippet == "" for hit in hits[1:])
 
     def test_search_offers_a_correction_when_nothing_is_found(self):
         results = search("stampnte")

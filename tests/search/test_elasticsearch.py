@@ -1095,9 +1095,11 @@ class TestUnreachableServer:
         assert dict(results.facets["area"])["shipping"] == 3
         assert suggestions[0].title.startswith("Stampante")
         assert correction == "stampante"
-        # The query's vector is compared in the database too.
-        assert caplog.text.count("unavailable") == 4
-        for operation in ("search", "nearest", "suggest", "did you mean"):
+        # The query's vector is compared in the database too, the candidates'
+        # texts read there and the page highlighted there.
+        operations = ("search", "nearest", "texts", "hits", "suggest", "did you mean")
+        assert caplog.text.count("unavailable") == len(operations)
+        for operation in operations:
             assert f"unavailable for {operation} (" in caplog.text
         assert "answering from 'database'" in caplog.text
 

@@ -41,7 +41,8 @@ from ...documents import (
     SearchResults,
     Suggestion,
 )
-from ...highlight import highlight, hit_snippet
+from ...highlight import highlight as highlight_words
+from ...highlight import hit_snippet
 from ...models import SearchDocument, SearchDocumentBody, SearchDocumentTag
 from ..base import BaseSearchBackend, Rebuild
 from .engine import (
@@ -326,7 +327,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 ranked = [(m.id, m.score) for m in ordered[offset:]]
             else:
                 ranked = engine.ranked_ids(query, expression, offset, page_size)
-        hits = self._hits(ranked, query.lang, parsed.highlight_stems)
+        hits = self._hits(
+            ranked, query.lang, parsed.highlight_stems, highlight=query.highlight
+        )
 
         did_you_mean = None
         if parsed and total < threshold:
@@ -531,22 +534,37 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return extended
 
     def _hits(
-        self, ranked: list[tuple[int, float]], lang: str, stems: frozenset[str]
+        self,
+        ranked: list[tuple[int, float]],
+        lang: str,
+        stems: frozenset[str],
+        *,
+        highlight: int | None = None,
     ) -> list[SearchHit]:
+        """Hits of the rows ``ranked``, the first ``highlight`` (None: all)
+        with their snippet and highlighted title (only their bodies are read)."""
         if not ranked:
             return []
         ids = [pk for pk, _score in ranked]
+        shown = set(ids if highlight is None else ids[:highlight])
         rows = SearchDocument.objects.using(self.using).in_bulk(ids)
-        bodies = dict(
-            SearchDocumentBody.objects.using(self.using)
-            .filter(document_id__in=ids)
-            .values_list("document_id", "text")
+        bodies = (
+            dict(
+                SearchDocumentBody.objects.using(self.using)
+                .filter(document_id__in=shown)
+                .values_list("document_id", "text")
+            )
+            if shown
+            else {}
         )
         length = search_settings.SNIPPET_CHARS
         hits = []
         for pk, score in ranked:
             row = rows.get(pk)
             if row is None:  # removed since it was ranked
+                continue
+            if pk not in shown:
+                hits.append(SearchHit.of(row, score=score, snippet="", title_html=""))
                 continue
             hits.append(
                 SearchHit.of(
@@ -555,7 +573,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     snippet=hit_snippet(
                         row.summary, bodies.get(pk, ""), lang, stems, length
                     ),
-                    title_html=highlight(row.title, lang, stems),
+                    title_html=highlight_words(row.title, lang, stems),
                 )
             )
         return hits
@@ -653,7 +671,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 key=key,
                 title=title,
                 url=url,
-                title_html=highlight(title, lang, highlighted, prefixes),
+                title_html=highlight_words(title, lang, highlighted, prefixes),
             )
             for key, title, url in rows
         ]

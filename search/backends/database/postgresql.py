@@ -50,7 +50,9 @@ TSV = "search_document_tsv"
 WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
 
 # Re-ranking (see ``PostgreSQLEngine.rerank``) -------------------------------
-#: How many of the best matches of the first ranking BM25F ranks again.
+#: How many of the best matches of the first ranking BM25F ranks again, at
+#: least: never fewer than the pipeline's exact-forms stage reorders
+#: (``SEARCH_EXACT_POOL``), whose pool must be the BM25 order.
 RERANK_DEPTH = 30
 #: BM25's term-frequency saturation and length normalisation.
 K1 = 1.6
@@ -499,11 +501,12 @@ class PostgreSQLEngine(Engine):
         idf: list[float],
         filters: dict[str, str],
     ) -> list[Match]:
-        """``matches`` with the first ``RERANK_DEPTH`` of those passing
-        ``filters`` scored again by BM25F, above all the others; ``idf`` is
-        the weight of each of ``terms``."""
+        """``matches`` with the first ``RERANK_DEPTH`` (or ``EXACT_POOL``) of
+        those passing ``filters`` scored again by BM25F, above all the others;
+        ``idf`` is the weight of each of ``terms``."""
         passing = (m for m in matches if m.passes(filters)) if filters else matches
-        candidates = best_matches(passing, RERANK_DEPTH, by_date=False)
+        depth = max(RERANK_DEPTH, search_settings.EXACT_POOL)
+        candidates = best_matches(passing, depth, by_date=False)
         if not candidates:
             return matches
         phrases = [alternatives(term) for term in terms]
