@@ -125,9 +125,11 @@ DESCRIPTIONS = [
 # --- Work directory and settings ----------------------------------------------
 
 
-def write_support_files(workdir: Path) -> None:
+def write_support_files(workdir: Path, search_cache: bool = True) -> None:
     """The serving settings module and the bare "hello" app, written anew on
-    every run (they name the work directory)."""
+    every run (they name the work directory). ``search_cache`` False: every
+    search computed (the search rows repeat their queries, which the kept
+    answers of ``search.resultcache`` otherwise serve from the cache)."""
     (workdir / "bench_settings.py").write_text(
         '"""Written by bench/pages.py: production settings, plus what a\n'
         'benchmark needs."""\n\n'
@@ -142,6 +144,7 @@ def write_support_files(workdir: Path) -> None:
         "SEARCH_SUGGEST_RATE = (10**9, 60)\n"
         "DEFLECTION_RATE = (10**9, 60)\n"
         "DEFLECTION_ADDRESS_RATE = (10**9, 60)\n"
+        + ("" if search_cache else "SEARCH_RESULT_CACHE_SECONDS = 0\n")
     )
     (workdir / "hello_app.py").write_text(
         '"""Written by bench/pages.py: a bare Django "hello", the reference."""\n\n'
@@ -1278,6 +1281,11 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="count the statements per page, serve nothing",
     )
+    parser.add_argument(
+        "--no-search-cache",
+        action="store_true",
+        help="compute every search (kept answers off: SEARCH_RESULT_CACHE_SECONDS=0)",
+    )
     parser.add_argument("--phase", choices=["seed", "count"], help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -1313,7 +1321,7 @@ def main() -> int:
 
     processes: list = []
     try:
-        write_support_files(workdir)
+        write_support_files(workdir, search_cache=not args.no_search_cache)
         if not args.reuse:
             started = time.monotonic()
             extra = ["--cases", str(args.cases)]

@@ -891,8 +891,9 @@ def main() -> int:
         print(
             f"semantic list: {counters.nearest_passing} of "
             f"{counters.nearest_calls} nearest-document lookups had a document "
-            f"at or above the similarity floor {counters.floor:g}; hits fetched "
-            f"for semantic-only documents {counters.hits_for_calls} times"
+            f"at or above the similarity floor {counters.floor:g}; hits read "
+            f"by key (semantic-only documents, the page highlighted after the "
+            f"exact-forms stage) {counters.hits_for_calls} times"
         )
         print(matrix_report())
     else:
