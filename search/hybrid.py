@@ -28,8 +28,9 @@ little.
 
 Without an embedder (setting ``SEARCH_EMBEDDER`` = None), when it fails, or
 while documents have no vectors yet, step 2 contributes nothing and the
-answer is the lexical one. Sorting by date, browsing without words and pages
-beyond the fused window are lexical.
+answer is the lexical list reordered by step 4. Sorting by date, browsing
+without words and pages beyond the fused window are lexical. Answers are
+kept per process until the index changes (``search.resultcache``).
 """
 
 from __future__ import annotations
