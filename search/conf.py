@@ -76,8 +76,8 @@ searched too (3; ``{"fi": ("en",), "it": ("en",)}``).
 Kept answers (``search.resultcache``): ``RESULT_CACHE_SECONDS``: how long an
 answer is kept in the cache for the next reader asking the same thing, until
 the index changes (300; 0 keeps none). ``RESULT_CACHE_ENTRIES``: answers kept
-per process (500). ``RESULT_CACHE_ALIAS``: the Django cache holding the
-index's generation, which tells every process when kept answers are stale
+per process (200; about 18 KB each). ``RESULT_CACHE_ALIAS``: the Django cache
+holding the index's generation, which tells every process when kept answers are stale
 (``"default"``). ``RESULT_CACHE_SETTLE``: answers computed
 this many seconds after a change of the index are not kept (2).
 
@@ -123,7 +123,7 @@ DEFAULTS: dict[str, Any] = {
     "FALLBACK_LANGUAGES": {"fi": ("en",), "it": ("en",)},
     "CASE_URL": "",
     "RESULT_CACHE_SECONDS": 300,
-    "RESULT_CACHE_ENTRIES": 500,
+    "RESULT_CACHE_ENTRIES": 200,
     "RESULT_CACHE_ALIAS": "default",
     "RESULT_CACHE_SETTLE": 2,
 }

@@ -30,7 +30,7 @@ The search log, click counts, rate limits and editors' promotions are
 applied per request above this layer, so every search is still counted.
 
 Settings: ``SEARCH_RESULT_CACHE_SECONDS`` (how long an answer is kept; 0 keeps
-none; 300), ``SEARCH_RESULT_CACHE_ENTRIES`` (answers kept per process; 500),
+none; 300), ``SEARCH_RESULT_CACHE_ENTRIES`` (answers kept per process; 200),
 ``SEARCH_RESULT_CACHE_ALIAS`` (the Django cache holding the generation,
 ``"default"``: the shared cache in production, so that a change seen by the
 task worker reaches every web process), ``SEARCH_RESULT_CACHE_SETTLE`` (2
