@@ -80,9 +80,19 @@ if CACHE_URL:
         }
     }
 else:
+    # Django's database cache culls a third of its entries past MAX_ENTRIES
+    # (300 by default): the page cache alone holds an entry per page,
+    # language and reader class. CACHE_MAX_ENTRIES raises the bound.
+    try:
+        CACHE_MAX_ENTRIES = int(env("CACHE_MAX_ENTRIES", "10000"))
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "CACHE_MAX_ENTRIES must be a whole number of entries."
+        ) from error
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "sportello_cache",
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         }
     }

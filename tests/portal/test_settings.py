@@ -239,6 +239,32 @@ def test_production_counts_rate_limits_on_redis_or_the_database(url, backend):
     assert values["deploy_errors"] == []
 
 
+@pytest.mark.parametrize(("variable", "entries"), [(None, 10_000), ("50000", 50_000)])
+def test_production_database_cache_holds_many_pages(variable, entries):
+    # Django's default (300) would cull the page cache of a small site.
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['OPTIONS']['MAX_ENTRIES'])"
+    )
+    result = run_settings(
+        "portal.settings.production", production_env(CACHE_MAX_ENTRIES=variable), code
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) == entries
+
+
+def test_production_refuses_a_cache_bound_that_is_not_a_number():
+    result = run_settings(
+        "portal.settings.production",
+        production_env(CACHE_MAX_ENTRIES="lots"),
+        code="import django; django.setup()",
+    )
+
+    assert result.returncode != 0
+    assert "CACHE_MAX_ENTRIES must be a whole number" in result.stderr
+
+
 @pytest.mark.parametrize(("variable", "seconds"), [(None, 60), ("0", 0), ("300", 300)])
 def test_production_workers_keep_their_database_connection(variable, seconds):
     result = run_settings(
