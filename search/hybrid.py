@@ -171,9 +171,16 @@ def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[Sea
 def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
     """The backend's lexical answer for ``query`` (its total, facets and
     spelling suggestion, with the documents only the semantic list found
-    counted in), and the fused hits of the whole window. ``vector_of()``
-    gives the query vector, or None; it is asked once the lexical search
-    is done."""
+    counted in), and the hits of the whole window, fused (steps 1-3) and
+    reordered by their exact forms (step 4). ``vector_of()`` gives the query
+    vector, or None; it is asked once the lexical search is done."""
+    results, hits = _merged(backend, query, vector_of)
+    return results, _numbered(_exact_order(backend, query, hits))
+
+
+def _merged(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
+    """Steps 1-3 of :func:`_fused`: the lexical answer, and the lexical list
+    alone or fused with the semantic one."""
     size = query.page_size or search_settings.PAGE_SIZE
     depth = search_settings.FUSION_DEPTH
     # The fused head (all of the lexical list's first ``depth`` and the
@@ -189,7 +196,7 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
     )
     vector = vector_of()
     if vector is None:
-        return lexical, _numbered(_exact_order(backend, query, lexical.hits))
+        return lexical, lexical.hits
     floor = _min_similarity()
     nearest = [
         key
@@ -197,7 +204,7 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
         if similarity >= floor
     ]
     if not nearest:
-        return lexical, _numbered(_exact_order(backend, query, lexical.hits))
+        return lexical, lexical.hits
     by_key = {hit.key: hit for hit in lexical.hits}
     head = rrf_order(
         [[hit.key for hit in lexical.hits[:depth]], nearest], search_settings.RRF_K
@@ -213,7 +220,7 @@ def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]
         total=lexical.total + len(extra),
         facets=_count_facets(lexical.facets, extra),
     )
-    return results, _numbered(_exact_order(backend, query, fused))
+    return results, fused
 
 
 def _highlighted(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
@@ -232,11 +239,13 @@ def _highlighted(backend, query: SearchQuery, hits: list[SearchHit]) -> list[Sea
             found[hit.key, hit.lang] = hit
     completed = []
     for hit in hits:
-        full = None if hit.title_html else found.get((hit.key, hit.lang))
-        if full is not None:
-            hit = dataclasses.replace(full, score=hit.score)
-        elif not hit.title_html:  # (gone since it was ranked)
-            hit = dataclasses.replace(hit, title_html=escape(hit.title))
+        if not hit.title_html:
+            full = found.get((hit.key, hit.lang))
+            hit = (
+                dataclasses.replace(full, score=hit.score)
+                if full is not None
+                else dataclasses.replace(hit, title_html=escape(hit.title))
+            )  # (the latter gone since it was ranked)
         completed.append(hit)
     return completed
 

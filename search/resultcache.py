@@ -57,7 +57,7 @@ from .documents import SearchQuery, SearchResults
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cached_results", "forget_kept_answers", "index_changed"]
+__all__ = ["cached_results", "index_changed"]
 
 GENERATION_KEY = "search:results:generation"
 
@@ -121,12 +121,6 @@ def _generation(cache) -> str | None:
         if not cache.add(GENERATION_KEY, generation, timeout=None):
             generation = cache.get(GENERATION_KEY)
     return generation
-
-
-def forget_kept_answers() -> None:
-    """Drop this process's kept answers (tests, or to free memory)."""
-    with _kept_lock:
-        _kept.clear()
 
 
 def cached_results(

@@ -33,6 +33,9 @@ def search_field(field: BoundField) -> SafeString:
         attrs["aria-describedby"] = f"{field.auto_id}_error"
     if field.auto_id:
         attrs["id"] = field.auto_id
+    options = (
+        ("" if option is None else str(option), label) for option, label in choices
+    )
     return format_html(
         "<select{}>{}</select>",
         format_html_join("", ' {}="{}"', attrs.items()),
@@ -40,14 +43,8 @@ def search_field(field: BoundField) -> SafeString:
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (
-                    "" if option is None else option,
-                    " selected"
-                    if str("" if option is None else option) == current
-                    else "",
-                    label,
-                )
-                for option, label in choices
+                (option, " selected" if option == current else "", label)
+                for option, label in options
             ),
         ),
     )
