@@ -36,7 +36,6 @@ kept per process until the index changes (``search.resultcache``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,13 +62,35 @@ def _vector_future(query: SearchQuery) -> Future | None:
     return _executor.submit(embed_query, text)
 
 
-def _vector_of(future: Future | None):
-    if future is None:
-        return None
-    try:
-        return future.result()
-    except Exception:  # noqa: BLE001 - embed_query logs; never a 500
-        return None
+class _Vector:
+    """The query vector being computed (or None: no embedder)."""
+
+    def __init__(self, future: Future | None) -> None:
+        self.future = future
+
+    def ready(self) -> bool:
+        return self.future is None or self.future.done()
+
+    def get(self):
+        """The vector, once computed; None without an embedder or when it
+        failed (``embed_query`` logs it). A future keeps its result: every
+        call after the first is free."""
+        if self.future is None:
+            return None
+        try:
+            return self.future.result()
+        except Exception:  # noqa: BLE001 - embed_query logs; never a 500
+            return None
+
+
+@dataclasses.dataclass
+class _Prepared:
+    """What steps 4 and 6 read of documents, kept for the search: their
+    titles and texts folded (by key, in the query's language) and their
+    highlighted hits (by key and language)."""
+
+    texts: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    hits: dict[tuple[str, str], SearchHit] = dataclasses.field(default_factory=dict)
 
 
 def _min_similarity() -> float:
@@ -143,7 +164,21 @@ def _holds(text: str, word: str) -> bool:
     return False
 
 
-def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
+def _folded_texts(
+    backend, keys: list[str], lang: str, known: dict[str, tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """``known`` with the folded title and text of those of ``keys`` it
+    lacks, read in one call."""
+    missing = [key for key in keys if key not in known]
+    if missing:
+        for key, parts in backend.texts_for(missing, lang).items():
+            known[key] = (fold(parts[0]), fold(parts[1]))
+    return known
+
+
+def _exact_order(
+    backend, query: SearchQuery, hits: list[SearchHit], prepared: _Prepared
+) -> list[SearchHit]:
     """Stage 4: the first ``EXACT_POOL`` of ``hits`` reordered by their
     position's prior and the share of the query's words each holds as typed,
     in its title and in its text (half each)."""
@@ -152,13 +187,15 @@ def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[Sea
     if not words or len(hits) < 2 or not pool:
         return hits
     head = hits[:pool]
-    texts = backend.texts_for([hit.key for hit in head], query.lang)
+    texts = _folded_texts(
+        backend, [hit.key for hit in head], query.lang, prepared.texts
+    )
     if not texts:
         return hits
     prior = search_settings.EXACT_PRIOR
     scored = []
     for position, hit in enumerate(head):
-        title, text = (fold(part) for part in texts.get(hit.key, ("", "")))
+        title, text = texts.get(hit.key, ("", ""))
         found = sum(_holds(title, word) for word in words) + sum(
             _holds(text, word) for word in words
         )
@@ -168,17 +205,40 @@ def _exact_order(backend, query: SearchQuery, hits: list[SearchHit]) -> list[Sea
     return [hit for _score, _position, hit in scored] + hits[pool:]
 
 
-def _fused(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
+def _page_slice(query: SearchQuery) -> slice:
+    size = query.page_size or search_settings.PAGE_SIZE
+    offset = (query.page - 1) * size
+    return slice(offset, offset + size)
+
+
+def _prepare(
+    backend, query: SearchQuery, hits: list[SearchHit], prepared: _Prepared
+) -> None:
+    """While the model still computes the query vector (on another core):
+    step 4's texts for the lexical list, and the snippets of the page it
+    would give alone. The fused list mostly holds the same documents, so
+    their texts and snippets are ready when it is; the few it adds are read
+    then."""
+    page = _exact_order(backend, query, hits, prepared)[_page_slice(query)]
+    for hit in _highlighted(backend, query, page, prepared):
+        prepared.hits[hit.key, hit.lang] = hit
+
+
+def _fused(
+    backend, query: SearchQuery, vector: _Vector, prepared: _Prepared
+) -> tuple[SearchResults, list]:
     """The backend's lexical answer for ``query`` (its total, facets and
     spelling suggestion, with the documents only the semantic list found
     counted in), and the hits of the whole window, fused (steps 1-3) and
-    reordered by their exact forms (step 4). ``vector_of()`` gives the query
-    vector, or None; it is asked once the lexical search is done."""
-    results, hits = _merged(backend, query, vector_of)
-    return results, _numbered(_exact_order(backend, query, hits))
+    reordered by their exact forms (step 4). The vector is asked for once
+    the lexical search is done."""
+    results, hits = _merged(backend, query, vector, prepared)
+    return results, _numbered(_exact_order(backend, query, hits, prepared))
 
 
-def _merged(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list]:
+def _merged(
+    backend, query: SearchQuery, vector: _Vector, prepared: _Prepared
+) -> tuple[SearchResults, list]:
     """Steps 1-3 of :func:`_fused`: the lexical answer, and the lexical list
     alone or fused with the semantic one."""
     size = query.page_size or search_settings.PAGE_SIZE
@@ -194,13 +254,15 @@ def _merged(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list
     lexical = backend.search(
         dataclasses.replace(query, page=1, page_size=window, highlight=0)
     )
-    vector = vector_of()
-    if vector is None:
+    if not vector.ready():
+        _prepare(backend, query, lexical.hits, prepared)
+    value = vector.get()
+    if value is None:
         return lexical, lexical.hits
     floor = _min_similarity()
     nearest = [
         key
-        for key, similarity in backend.nearest(vector, query, depth)
+        for key, similarity in backend.nearest(value, query, depth)
         if similarity >= floor
     ]
     if not nearest:
@@ -223,16 +285,17 @@ def _merged(backend, query: SearchQuery, vector_of) -> tuple[SearchResults, list
     return results, fused
 
 
-def _highlighted(backend, query: SearchQuery, hits: list[SearchHit]) -> list[SearchHit]:
+def _highlighted(
+    backend, query: SearchQuery, hits: list[SearchHit], prepared: _Prepared
+) -> list[SearchHit]:
     """``hits`` with their snippets and highlighted titles: those the
-    lexical list gave without are read again for ``query``'s words."""
+    lexical list gave without are taken from ``prepared`` or read again for
+    ``query``'s words."""
+    found = dict(prepared.hits)
     missing: dict[str, list[str]] = {}
     for hit in hits:
-        if not hit.title_html:
+        if not hit.title_html and (hit.key, hit.lang) not in found:
             missing.setdefault(hit.lang, []).append(hit.key)
-    if not missing:
-        return hits
-    found = {}
     for lang, keys in missing.items():
         other = dataclasses.replace(query, lang=lang, facets=(), highlight=None)
         for hit in backend.hits_for(keys, other):
@@ -263,23 +326,24 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
     if not _fusable(query):
         return backend.search(query)
     started = time.perf_counter()
-    # (A future keeps its result: every call after the first is free.)
-    vector_of = functools.partial(_vector_of, _vector_future(query))
-    results, hits = _fused(backend, query, vector_of)
+    vector = _Vector(_vector_future(query))
+    prepared = _Prepared()
+    results, hits = _fused(backend, query, vector, prepared)
     seen = {hit.key for hit in hits}
     fallback: list[SearchHit] = []
     if len(hits) < search_settings.FALLBACK_BELOW:
         for lang in search_settings.FALLBACK_LANGUAGES.get(query.lang, ()):
             other = dataclasses.replace(query, lang=lang, facets=())
-            for hit in _fused(backend, other, vector_of)[1]:
+            for hit in _fused(backend, other, vector, _Prepared())[1]:
                 if hit.key not in seen:
                     seen.add(hit.key)
                     fallback.append(hit)
     size = query.page_size or search_settings.PAGE_SIZE
-    offset = (query.page - 1) * size
     return dataclasses.replace(
         results,
-        hits=_highlighted(backend, query, (hits + fallback)[offset : offset + size]),
+        hits=_highlighted(
+            backend, query, (hits + fallback)[_page_slice(query)], prepared
+        ),
         total=results.total + len(fallback),
         page=query.page,
         page_size=size,

@@ -9,6 +9,7 @@ letter, as they are for a multilingual model.
 """
 
 import logging
+import time
 from datetime import date
 
 import numpy as np
@@ -46,6 +47,16 @@ class ConceptEmbedder(Embedder):
 
     def embed_passages(self, texts):
         return np.stack([concept_vector(t) for t in texts])
+
+
+class SlowConceptEmbedder(ConceptEmbedder):
+    """The same vectors, each query's a quarter of a second late: the lexical
+    search is always done first (as a long description's is, beside the
+    model)."""
+
+    def embed_queries(self, texts):
+        time.sleep(0.25)
+        return super().embed_queries(texts)
 
 
 class BrokenEmbedder(ConceptEmbedder):
@@ -235,6 +246,39 @@ def test_pages_never_repeat_or_skip_a_document(
     ]
     assert paged == whole
     assert len(set(paged)) == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "page_size"),
+    [
+        ("stampante", "en", 10),  # found by meaning alone: read after the vector
+        ("spooler stampante", "en", 10),  # the meaning puts another one first
+        ("printer driver", "en", 1),  # the lexical page alone
+        ("printer", "en", 2),
+        ("tulostin ei tulosta", "fi", 10),  # other languages, after the vector
+    ],
+)
+def test_work_done_while_the_vector_is_computed_changes_no_answer(
+    db, settings, django_capture_on_commit_callbacks, text, lang, page_size
+):
+    # While the model computes the query vector, the texts and snippets of
+    # the lexical list are read; the answer must be the one of a vector that
+    # was ready at once, snippets and highlighted titles included.
+    settings.SEARCH_RESULT_CACHE_SECONDS = 0  # (each answer computed)
+    settings.SEARCH_EMBEDDER = "tests.search.test_hybrid.ConceptEmbedder"
+    reset_embedder()
+    try:
+        rebuild(django_capture_on_commit_callbacks)
+        at_once = search(text, lang=lang, page_size=page_size)
+        settings.SEARCH_EMBEDDER = "tests.search.test_hybrid.SlowConceptEmbedder"
+        reset_embedder()
+        late = search(text, lang=lang, page_size=page_size)
+    finally:
+        reset_embedder()
+    assert at_once.hits, "the case needs an answer to compare"
+    assert late.hits == at_once.hits
+    assert all(hit.title_html for hit in late.hits)
+    assert (late.total, late.facets) == (at_once.total, at_once.facets)
 
 
 def test_the_real_model_finds_the_english_article_for_a_finnish_question(

@@ -76,8 +76,11 @@ EXACT_LIMIT = 2000
 #: How many matches of a larger result set the facet counts are estimated
 #: from (reading each match's row costs about 10 µs).
 FACET_SAMPLE = 1000
-#: How long the number of live documents of a language may be reused.
+#: How long the number of live documents of a language, and the counts of
+#: the words the vocabulary leaves out, may be reused.
 LIVE_COUNT_SECONDS = 60.0
+#: How many of those words' counts are kept per process.
+COUNTED_WORDS = 4096
 
 ENGINES: dict[str, type[Engine]] = {
     "sqlite": SQLiteEngine,
@@ -128,6 +131,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         self.using = params.get("DATABASE", DEFAULT_DB_ALIAS)
         self._engines: dict[str, Engine] = {}
         self._live_counts: dict[str, tuple[float, int]] = {}
+        self._word_counts: dict[tuple[str, str, int], tuple[float, int]] = {}
 
     @property
     def engine(self) -> Engine:
@@ -430,6 +434,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """After a change of the index: count the live documents again (and
         forget what the engines cached about it)."""
         self._live_counts.clear()
+        self._word_counts.clear()
         for engine in self._engines.values():
             engine.forget()
 
@@ -442,6 +447,33 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if cached is None or now - cached[0] > LIVE_COUNT_SECONDS:
             cached = self._live_counts[lang] = (now, self.engine.live_count(lang))
         return cached[1]
+
+    def _capped_frequencies(
+        self, words: list[str], lang: str, cap: int
+    ) -> dict[str, int]:
+        """The engine's ``capped_frequencies`` of ``words``, each kept
+        ``LIVE_COUNT_SECONDS`` (and until a change made here): counting a
+        short word that thousands of documents hold costs 20 ms on
+        PostgreSQL, and such words come back in query after query. They too
+        only decide which words are too common to look for."""
+        now = time.monotonic()
+        stems = dict(zip(words, stem_tokens(words, lang), strict=True))
+        found: dict[str, int] = {}
+        for word, stem in stems.items():
+            cached = self._word_counts.get((lang, stem, cap))
+            if cached is not None and now - cached[0] <= LIVE_COUNT_SECONDS:
+                found[word] = cached[1]
+        missing = [word for word in words if word not in found]
+        if missing:
+            counted = self.engine.capped_frequencies(
+                missing, lang, [stems[word] for word in missing], cap
+            )
+            if len(self._word_counts) + len(counted) > COUNTED_WORDS:
+                self._word_counts.clear()
+            for word, count in counted.items():
+                self._word_counts[lang, stems[word], cap] = (now, count)
+            found.update(counted)
+        return found
 
     def _any_word_clauses(
         self, parsed: ParsedQuery, lang: str, max_terms: int
@@ -467,9 +499,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if unlisted:
             frequencies = {
                 **frequencies,
-                **engine.capped_frequencies(
-                    unlisted, lang, stem_tokens(unlisted, lang), int(common) + 1
-                ),
+                **self._capped_frequencies(unlisted, lang, int(common) + 1),
             }
 
         def word_frequency(word: str) -> int:
