@@ -36,7 +36,13 @@ index pages, feeds and sitemap; ``feedback`` for the knowledge base's "most
 helpful". A change gives its tags a fresh generation (``invalidate_tags``),
 and an entry whose generations no longer match is a miss; ``invalidation``
 says which change touches which tags.
-"""
+
+**Copies**: each process keeps copies of the entries it has served
+(``KB_PAGE_CACHE_LOCAL_BYTES``, least recently used dropped first). An entry
+is replaced whole, never changed, and whether it may be served is decided by
+the generations read from the shared cache on every hit, so a copy is as good
+as the shared entry and a hit reads the shared cache once instead of twice.
+
 
 from .fragments import clear_shared_fragments, register_fragment, render_fragment
 from .invalidation import (

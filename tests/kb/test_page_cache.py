@@ -545,3 +545,60 @@ def test_a_product_line_renamed_shows_everywhere(client, kb_page):
     line.save()
 
     assert "Stores and logistics" in html(client.get(article.url))
+
+
+# Each process's own copies ---------------------------------------------------------
+
+
+def test_a_change_made_by_another_process_shows_at_once(client, kb_page):
+    # This process serves its own copy of the entry, but the generations it
+    # recorded are read from the shared cache on every hit: another
+    # process's change (a generation written there) is a miss here at once.
+    from django.core.cache import cache
+
+    from kb.pagecache import store
+
+    url = kb_page(PUBLIC_ARTICLE).url
+    primed(client, url)
+    assert state(client.get(url)) == "hit"
+    cache.set(store.GENERATION_PREFIX + store.GLOBAL, "another-process", None)
+
+    assert state(client.get(url)) == "miss"
+    assert state(client.get(url)) == "hit"
+
+
+def test_a_fresher_entry_stored_by_another_process_is_served(client, kb_page):
+    # This process's copy is stale, and another process has stored the page
+    # rendered again since: that entry is served (and copied), not rendered
+    # a third time.
+    from kb.pagecache import invalidate_all, store
+
+    def copies():
+        return {key: found[1] for key, found in store._local.items()}
+
+    url = kb_page(PUBLIC_ARTICLE).url
+    primed(client, url)
+    stale = copies()
+    invalidate_all()
+    assert state(client.get(url)) == "miss"  # stored, shared and copied
+    fresh = copies()
+    assert fresh != stale
+    store.forget_local_entries()
+    for key, entry in stale.items():  # as another process would hold them
+        store._local_put(key, entry, 60)
+
+    assert state(client.get(url)) == "hit"
+    assert copies() == fresh
+
+
+def test_the_copies_stay_within_their_budget(client, kb_page, settings):
+    from kb.pagecache import store
+
+    settings.KB_PAGE_CACHE_LOCAL_BYTES = 40_000
+    store.forget_local_entries()
+    for kind in KINDS:
+        client.get(page_url(kind, kb_page))
+        assert store._local_size <= 40_000
+    assert 0 < len(store._local) < len(KINDS)
+    # A page dropped from this process is still in the shared cache.
+    assert state(client.get(page_url(KINDS[0], kb_page))) == "hit"
