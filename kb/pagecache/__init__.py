@@ -42,7 +42,7 @@ says which change touches which tags.
 is replaced whole, never changed, and whether it may be served is decided by
 the generations read from the shared cache on every hit, so a copy is as good
 as the shared entry and a hit reads the shared cache once instead of twice.
-
+"""
 
 from .fragments import clear_shared_fragments, register_fragment, render_fragment
 from .invalidation import (
