@@ -33,14 +33,16 @@ def test_search_leaves_the_planner_settings_as_it_found_them():
 
 def _word_counts(queries, stem: str) -> int:
     """Statements that counted the documents holding ``stem`` (the words the
-    vocabulary leaves out: short ones and numbers)."""
+    vocabulary leaves out: short ones and numbers), on their rows or, on
+    PostgreSQL, in the index (``EXPLAIN ANALYZE``)."""
     # (SQLite's match of the stem within the language: '"pc" AND meta: ...';
     # PostgreSQL's tsquery: 'pc' & 'lang...')
-    signs = (f'"{stem}" AND meta:', f"'{stem}' & '")
+    # (PostgreSQL's as the connection logs it: quotes doubled in a literal.)
+    signs = (f'"{stem}" AND meta:', f"'{stem}' & '", f"''{stem}'' & ''")
     return sum(
         1
         for query in queries
-        if query["sql"].lstrip().upper().startswith("SELECT COUNT(*)")
+        if query["sql"].lstrip().upper().startswith(("SELECT COUNT(*)", "EXPLAIN"))
         and any(sign in query["sql"] for sign in signs)
     )
 

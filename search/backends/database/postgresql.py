@@ -340,16 +340,29 @@ class PostgreSQLEngine(Engine):
         return parts
 
     def capped_frequencies(self, words, lang, stems, cap):
+        # The GIN index's own count (``index_count``'s way: 2-3 ms), not the
+        # rows read one by one up to ``cap`` (20-40 ms for a short word
+        # thousands of documents hold); an upper bound, which is all the
+        # choice of words to look for needs.
         found = {}
         language = f"'{meta_token('lang', lang)}'"
         with self.connection.cursor() as cursor:
             for word, stem in zip(words, stems, strict=True):
+                terms = f"'{stem}' & {language}"
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 FROM {TSV} d "  # noqa: S608 (fixed identifiers)
-                    "WHERE d.document @@ %s::tsquery LIMIT %s) m",
-                    [f"'{stem}' & {language}", cap],
+                    "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, FORMAT JSON) "  # noqa: S608 (fixed identifiers)
+                    f"SELECT 1 FROM {TSV} d WHERE d.document @@ %s::tsquery LIMIT 1",
+                    [terms],
                 )
-                found[word] = cursor.fetchone()[0]
+                counted = _bitmap_index_rows(cursor.fetchone()[0])
+                if counted is None:
+                    cursor.execute(
+                        f"SELECT COUNT(*) FROM (SELECT 1 FROM {TSV} d "  # noqa: S608 (fixed identifiers)
+                        "WHERE d.document @@ %s::tsquery LIMIT %s) m",
+                        [terms, cap],
+                    )
+                    counted = cursor.fetchone()[0]
+                found[word] = min(counted, cap)
         return found
 
     def complete_matches(self, query, expression, coverage):
