@@ -6,7 +6,9 @@ little.
    holding any word a candidate, those holding every word boosted
    (``BaseSearchBackend.search``).
 2. **Semantic**: the query's vector (``search.embedding``, computed in a
-   thread while the lexical search runs) against the documents' vectors
+   thread while the lexical search runs; if that is done first, the
+   request's thread prepares step 4's texts and the page's snippets for the
+   lexical list meanwhile) against the documents' vectors
    (``BaseSearchBackend.nearest``), within the same language, visibility and
    filters. Documents below ``SEMANTIC_MIN_SIMILARITY`` are left out: a
    query about nothing the portal knows still finds nothing.
