@@ -17,7 +17,8 @@ alone takes about 25 ms. Measured on the GNOME help corpus, centred bfloat16
 is off by about 4e-5 in cosine (float16: 1e-5, int8: 3e-4) and changed 0.1 %
 of the ten nearest documents (int8: 1.2 %). Blocks of 1,024 rows keep
 OpenBLAS on one thread, which on a shared VM is many times faster than its
-threaded matrix-vector product.
+threaded matrix-vector product; a large matrix is scored in two halves at
+once, the second by a thread of its own (``_SPLIT_ROWS``).
 
 A process sees its own writes at once (the next search reloads what changed).
 Other processes' writes are noticed through a stamp, the count and newest
@@ -43,6 +44,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -80,6 +82,12 @@ __all__ = [
 Passage = tuple[str, str, str]
 
 _BLOCK_ROWS = 1024
+#: A matrix of at least this many rows is scored in two halves at once, the
+#: second by ``_helper`` (numpy releases the GIL): 33,000 rows in 2.5 ms
+#: instead of 4.4 when a core is free. If the helper has not started on its
+#: half by the time the first is done, the request's thread scores it too.
+_SPLIT_ROWS = 8 * _BLOCK_ROWS
+_helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vector-scores")
 _READ_CHUNK = 500
 _KEYS_PER_QUERY = 500
 # Rows changed this long before the newest change already seen are read again
@@ -472,17 +480,33 @@ class _Matrix:
             )
         query = query / (np.linalg.norm(query) or 1.0)
         scores = np.empty(count, dtype=np.float32)
-        widened = np.empty((min(_BLOCK_ROWS, count), dimensions), dtype=np.uint32)
-        for start in range(0, count, _BLOCK_ROWS):
-            block = self.rows[start : min(start + _BLOCK_ROWS, count)]
+        if count < _SPLIT_ROWS:
+            self._score_rows(query, scores, 0, count)
+        else:
+            middle = count // 2 // _BLOCK_ROWS * _BLOCK_ROWS
+            second = _helper.submit(self._score_rows, query, scores, middle, count)
+            self._score_rows(query, scores, 0, middle)
+            if second.cancel():
+                self._score_rows(query, scores, middle, count)
+            else:
+                second.result()
+        scores += np.float32(self.mean @ query)
+        return scores
+
+    def _score_rows(
+        self, query: np.ndarray, scores: np.ndarray, start: int, end: int
+    ) -> None:
+        """``scores[start:end]``: the rows' dot products with ``query``."""
+        dimensions = self.rows.shape[1]
+        widened = np.empty((min(_BLOCK_ROWS, end - start), dimensions), np.uint32)
+        for first in range(start, end, _BLOCK_ROWS):
+            block = self.rows[first : min(first + _BLOCK_ROWS, end)]
             buffer = widened[: len(block)]
             np.copyto(buffer, block)
             np.left_shift(buffer, 16, out=buffer)
             np.dot(
-                buffer.view(np.float32), query, out=scores[start : start + len(block)]
+                buffer.view(np.float32), query, out=scores[first : first + len(block)]
             )
-        scores += np.float32(self.mean @ query)
-        return scores
 
 
 def _best(scores: np.ndarray, n: int) -> np.ndarray:

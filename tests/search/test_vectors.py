@@ -337,6 +337,26 @@ def test_nearest_documents_at_scale_match_exact_cosines(db):
     assert max(abs(score - exact[int(key[1:])]) for key, score in found) < 5e-4
 
 
+def test_a_large_matrix_is_scored_in_two_halves_alike(db):
+    # From _SPLIT_ROWS rows on, a second thread scores half of the matrix:
+    # every row's score must be its own (16-bit values: close, not exact).
+    rng = np.random.default_rng(11)
+    count = vectors._SPLIT_ROWS + 3 * vectors._BLOCK_ROWS + 17
+    matrix = rng.standard_normal((count, 8)).astype("f4")
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    store_vectors((f"k{i}", "en", "m", "h", matrix[i]) for i in range(count))
+    query = rng.standard_normal(8).astype("f4")
+    query /= np.linalg.norm(query)
+
+    found = nearest_documents(query, "en", "m", count)
+
+    exact = matrix @ query
+    assert len(found) == count
+    assert max(abs(score - exact[int(key[1:])]) for key, score in found) < 5e-3
+    scores = [score for _key, score in found]
+    assert scores == sorted(scores, reverse=True)
+
+
 def test_own_writes_are_searched_at_once(db, settings):
     settings.SEARCH_VECTOR_STAMP_SECONDS = 3600
     store_vectors([("east", "en", "m", "h", unit(1, 0))])
