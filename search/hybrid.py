@@ -222,8 +222,7 @@ def _prepare(
     their texts and snippets are ready when it is; the few it adds are read
     then."""
     page = _exact_order(backend, query, hits, prepared)[_page_slice(query)]
-    for hit in _highlighted(backend, query, page, prepared):
-        prepared.hits[hit.key, hit.lang] = hit
+    _highlighted(backend, query, page, prepared)
 
 
 def _fused(
@@ -292,8 +291,8 @@ def _highlighted(
 ) -> list[SearchHit]:
     """``hits`` with their snippets and highlighted titles: those the
     lexical list gave without are taken from ``prepared`` or read again for
-    ``query``'s words."""
-    found = dict(prepared.hits)
+    ``query``'s words (and kept there)."""
+    found = prepared.hits
     missing: dict[str, list[str]] = {}
     for hit in hits:
         if not hit.title_html and (hit.key, hit.lang) not in found:

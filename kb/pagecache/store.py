@@ -88,7 +88,7 @@ def _local_get(key: str) -> dict | None:
         return found[1]
 
 
-def _local_put(key: str, entry: dict, timeout: int) -> None:
+def _local_put(key: str, entry: dict, timeout: float) -> None:
     global _local_size
     size = len(entry.get("content", b"")) + 256
     budget = local_budget()
@@ -119,16 +119,21 @@ def forget_local_entries() -> None:
 
 def _read(key: str, *, local: bool = True) -> dict | None:
     """The entry (or variant marker) under ``key``: this process's copy
-    (unless ``local`` is false), else the shared cache's, copied."""
+    (unless ``local`` is false), else the shared cache's, copied for what is
+    left of its life."""
     entry = _local_get(key) if local else None
     if entry is None:
         entry = get_cache().get(key)
         if entry is not None:
-            _local_put(key, entry, entry_timeout())
+            stored_at = entry.get("stored_at", time.time())
+            left = stored_at + entry_timeout() - time.time()
+            if left > 0:
+                _local_put(key, entry, left)
     return entry
 
 
 def _write(key: str, entry: dict, timeout: int) -> None:
+    entry = {**entry, "stored_at": time.time()}
     get_cache().set(key, entry, timeout)
     _local_put(key, entry, timeout)
 
