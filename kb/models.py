@@ -81,11 +81,12 @@ class RestrictedPageQuerySet(PageQuerySet):
     visibility rule (kb.permissions) plus Wagtail's own live and privacy checks."""
 
     def visible_to(self, user):
-        return (
-            self.live()
-            .public()
-            .filter(visibility__in=permissions.visible_visibilities(user))
-        )
+        return self.visible_in(permissions.visible_visibilities(user))
+
+    def visible_in(self, visibilities):
+        """Live pages without a view restriction whose visibility is one of
+        ``visibilities`` (what a reader who may see those reads)."""
+        return self.live().public().filter(visibility__in=visibilities)
 
     def with_error_codes(self, codes):
         """Pages whose error codes include any of ``codes``."""

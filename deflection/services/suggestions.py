@@ -9,14 +9,12 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from kb.services import articles_for_error_codes
-from kb.services.listings import fetch_listed, news_rows, pick_translations
+from kb.services.headlines import newest_news_headlines
 from search.documents import LANGUAGES, SearchFilters, SearchHit, SearchQuery
 from search.services import TextTerms, reader_visibilities, search_documents
-from taxonomy.models import ProductLine
 
 from .. import conf
 from ..logs import codes_in_text
@@ -197,8 +195,6 @@ def latest_news(
 ) -> list[NewsItem]:
     """The newest Rassegna Info items about ``product_lines`` (codes) and the
     product lines ``user``'s company licenses, plus news for everybody."""
-    from kb.models import NewsPage
-
     limit = limit or conf.NEWS
     codes = set(product_lines)
     customer = (
@@ -206,20 +202,9 @@ def latest_news(
     )
     if customer is not None:
         codes |= set(customer.product_lines.values_list("code", flat=True))
-    queryset = NewsPage.objects.visible_to(user)
-    if codes:
-        lines = ProductLine.objects.filter(code__in=codes)
-        queryset = queryset.filter(
-            Q(product_lines__in=lines) | Q(product_lines__isnull=True)
-        )
-    picks = pick_translations(news_rows(queryset), suggestion_language(lang))[:limit]
     return [
-        NewsItem(
-            title=item.page.title,
-            url=item.page.get_url() or "",
-            date=item.page.date.isoformat() if item.page.date else "",
-        )
-        for item in fetch_listed(NewsPage, picks)
+        NewsItem(title=item.title, url=item.url, date=item.date)
+        for item in newest_news_headlines(user, suggestion_language(lang), codes, limit)
     ]
 
 
