@@ -14,6 +14,7 @@ import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from .analysis import parse_query
 from .backends import (
     BaseSearchBackend,
     Rebuild,
@@ -238,6 +239,9 @@ class ReaderSearch:
     results: SearchResults
     promoted: list[str]
     log_entry: object | None = None
+    #: Words were typed, but only ones the search leaves out (stopwords,
+    #: single letters): nothing can match, and the reader should be told so.
+    common_words_only: bool = False
 
 
 def search_for_reader(query: SearchQuery, *, log: bool = False) -> ReaderSearch:
@@ -254,7 +258,12 @@ def search_for_reader(query: SearchQuery, *, log: bool = False) -> ReaderSearch:
             filters.values_except(None) or filters.date_from or filters.date_to
         )
         entry = log_search(query.text, query.lang, results.total, filtered)
-    return ReaderSearch(results, promoted, entry)
+    common_words_only = (
+        not results.total
+        and bool(query.text.strip())
+        and not parse_query(query.text, query.lang, search_settings.QUERY_MAX_CHARS)
+    )
+    return ReaderSearch(results, promoted, entry, common_words_only)
 
 
 def record_click(token: str) -> bool:

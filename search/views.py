@@ -125,6 +125,7 @@ def search(request):
         if not results.total
         else [],
         filtered=form.has_filters,
+        common_words_only=found.common_words_only,
         open_case_url=_open_case_url(query.text, query.filters.product_line or ""),
     )
     return render(request, "search/search.html", context)

@@ -201,6 +201,33 @@ def test_no_results_suggest_broadening_and_opening_a_case(client, demo):
     assert params["product_line"] == ["payroll"]
 
 
+@pytest.mark.parametrize(
+    ("language", "words", "notice"),
+    [
+        ("en", "the and", "Your search holds only very common or very short words"),
+        ("it", "Tutto", "La ricerca contiene solo parole molto comuni o molto brevi"),
+        ("fi", "ja se", "Haussa on vain hyvin yleisiä tai hyvin lyhyitä sanoja"),
+    ],
+)
+def test_a_search_of_common_words_only_says_so(client, demo, language, words, notice):
+    response = client.get(f"/{language}/search/", {"q": words})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert notice in html
+    # Not the advice for words that match nothing: spelling, other languages.
+    assert 'href="?q=' not in html and "lang=" not in html.split("search-no-results")[1]
+    # The way on to a case stays.
+    assert f"/{language}/cases/new/" in html
+
+
+def test_a_word_that_matches_nothing_gets_the_usual_advice(client, demo):
+    html = client.get(SEARCH, {"q": "the zzxqv"}).content.decode()
+
+    assert "Nothing matches your search." in html
+    assert "very common" not in html
+
+
 def test_the_case_link_is_the_projects_setting(client, demo, settings):
     # Search names no other app: without SEARCH_CASE_URL there is no link.
     settings.SEARCH_CASE_URL = ""
