@@ -101,6 +101,11 @@ ARCHIVE_SIGNATURES: tuple[tuple[int, bytes], ...] = (
     (257, b"ustar"),  # tar
 )
 ARCHIVE_PEEK_BYTES = 262
+# A gzip-compressed member of a bundle: its magic, zlib's window bits for the
+# gzip format, and the chunks it is read and expanded in.
+GZIP_HEAD = b"\x1f\x8b"
+GZIP_WBITS = 16 + zlib.MAX_WBITS
+GZIP_CHUNK = 64 * 1024
 BZIP2_HEAD = re.compile(rb"BZh[1-9]1AY&SY")
 # Archives smaller than this once expanded are never called bombs, whatever
 # their ratio (a megabyte of zeros compresses a thousandfold).
@@ -327,19 +332,10 @@ def check_zip(file: IO[bytes], display_name: str) -> str:
                 )
             total += entry.file_size
         file.seek(0, os.SEEK_END)
-        compressed = max(file.tell(), 1)
+        limit = expansion_limit(file.tell())
         file.seek(0)
-        if total > conf.ZIP_MAX_UNCOMPRESSED or (
-            total > ZIP_RATIO_FLOOR and total / compressed > conf.ZIP_MAX_RATIO
-        ):
-            raise _reject(
-                _(
-                    "%(name)s would expand to %(size)s: that is not a plausible "
-                    "diagnostic bundle."
-                )
-                % {"name": display_name, "size": filesizeformat(total)},
-                "zip_bomb",
-            )
+        if total > limit:
+            raise _too_expanded(display_name, total)
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" in names:
             return "ooxml"
@@ -350,38 +346,131 @@ def check_zip(file: IO[bytes], display_name: str) -> str:
                 return "odf"
         # Office files may embed others (a workbook in a document); a bundle
         # of files must hold files, not more archives.
-        _refuse_nested_archives(archive, entries, display_name)
+        _refuse_nested_archives(archive, entries, display_name, total, limit)
         return "zip"
 
 
-def _refuse_nested_archives(archive: zipfile.ZipFile, entries, display_name: str):
+def expansion_limit(compressed: int) -> int:
+    """The most a zip of ``compressed`` bytes may expand to: never more than
+    ``ZIP_MAX_UNCOMPRESSED``, and beyond ``ZIP_RATIO_FLOOR`` no more than
+    ``ZIP_MAX_RATIO`` times its size."""
+    return min(
+        conf.ZIP_MAX_UNCOMPRESSED,
+        max(ZIP_RATIO_FLOOR, max(compressed, 1) * conf.ZIP_MAX_RATIO),
+    )
+
+
+def _too_expanded(display_name: str, size: int) -> ValidationError:
+    return _reject(
+        _(
+            "%(name)s would expand to %(size)s: that is not a plausible "
+            "diagnostic bundle."
+        )
+        % {"name": display_name, "size": filesizeformat(size)},
+        "zip_bomb",
+    )
+
+
+def _is_archive(head: bytes) -> bool:
+    return bool(BZIP2_HEAD.match(head)) or any(
+        head[offset : offset + len(magic)] == magic
+        for offset, magic in ARCHIVE_SIGNATURES
+    )
+
+
+def _nested(display_name: str, entry: zipfile.ZipInfo) -> ValidationError:
+    return _reject(
+        _(
+            "%(name)s contains another archive or compressed file "
+            "(%(entry)s): please put its files in the zip directly, "
+            "unpacked."
+        )
+        % {"name": display_name, "entry": entry.filename[:80]},
+        "zip_nested",
+    )
+
+
+def _refuse_nested_archives(
+    archive: zipfile.ZipFile, entries, display_name: str, total: int, limit: int
+):
     """Raise ValidationError if a member of ``archive`` is itself an archive or
     a compressed stream, told by its first bytes (only those are decompressed).
-    Refusing the first level refuses every deeper one."""
+    Refusing the first level refuses every deeper one.
+
+    One exception: a gzip-compressed file named ``*.gz`` (a rotated log,
+    ``app.log.1.gz``) is decompressed as a stream, never stored, and
+    accepted when it holds no archive itself; its expanded size counts
+    towards the bundle's ``limit`` in place of its compressed one (``total``:
+    the members' sizes as the directory gives them)."""
     for entry in entries:
         if entry.is_dir():
             continue
         try:
             with archive.open(entry) as member:
                 head = member.read(ARCHIVE_PEEK_BYTES)
+            if head[:2] == GZIP_HEAD and entry.filename.lower().endswith(".gz"):
+                room = limit - total + entry.file_size
+                with archive.open(entry) as member:
+                    expanded = _gunzipped_size(member, room, display_name, entry)
+                total += expanded - entry.file_size
+                continue
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
             raise _reject(
                 _("%(name)s is not a readable zip archive.") % {"name": display_name},
                 "bad_zip",
             ) from exc
-        if BZIP2_HEAD.match(head) or any(
-            head[offset : offset + len(magic)] == magic
-            for offset, magic in ARCHIVE_SIGNATURES
-        ):
-            raise _reject(
-                _(
-                    "%(name)s contains another archive or compressed file "
-                    "(%(entry)s): please put its files in the zip directly, "
-                    "unpacked."
-                )
-                % {"name": display_name, "entry": entry.filename[:80]},
-                "zip_nested",
-            )
+        if _is_archive(head):
+            raise _nested(display_name, entry)
+
+
+def _gunzipped_size(
+    member: IO[bytes], room: int, display_name: str, entry: zipfile.ZipInfo
+) -> int:
+    """Bytes the gzip stream ``member`` expands to, read in chunks and
+    thrown away; ValidationError when it holds an archive, is damaged or
+    cut short, or expands beyond ``room``. Concatenated gzip members
+    (``cat a.gz b.gz``) are one file, trailing zero bytes are padding."""
+    size = 0
+    head = b""
+    decompressor = zlib.decompressobj(GZIP_WBITS)
+    data = b""
+    while True:
+        if not data:
+            data = member.read(GZIP_CHUNK)
+            if not data:
+                break
+        if decompressor.eof:
+            if not data.strip(b"\0"):
+                data = b""
+                continue
+            decompressor = zlib.decompressobj(GZIP_WBITS)
+        try:
+            output = decompressor.decompress(data, GZIP_CHUNK)
+        except zlib.error as exc:
+            raise _damaged(display_name, entry) from exc
+        data = decompressor.unconsumed_tail
+        if decompressor.eof:
+            data = decompressor.unused_data
+        size += len(output)
+        if len(head) < ARCHIVE_PEEK_BYTES:
+            head += output[: ARCHIVE_PEEK_BYTES - len(head)]
+            if len(head) == ARCHIVE_PEEK_BYTES and _is_archive(head):
+                raise _nested(display_name, entry)
+        if size > room:
+            raise _too_expanded(display_name, size)
+    if not decompressor.eof:
+        raise _damaged(display_name, entry)
+    if _is_archive(head):
+        raise _nested(display_name, entry)
+    return size
+
+
+def _damaged(display_name: str, entry: zipfile.ZipInfo) -> ValidationError:
+    return _reject(
+        _("%(name)s contains a damaged compressed file (%(entry)s).")
+        % {"name": display_name, "entry": entry.filename[:80]},
+        "zip_damaged",
+    )
 
 
 def check_upload(file, kind: str, display_name: str | None = None) -> CheckedFile:

@@ -14,7 +14,9 @@ Attachments
     The three are read from the zip's directory; nothing is extracted. A zip
     attached as a bundle (not an office file) may not hold another archive or
     compressed file (told by its first bytes), so no limit is dodged by
-    nesting.
+    nesting; except a gzip-compressed file named ``*.gz`` (a rotated log),
+    which is expanded as a stream (never stored), may hold no archive itself,
+    and counts towards the limits with its expanded size.
     ``FILENAME_MAX_LENGTH``: characters kept of a file name (120).
     ``PENDING_UPLOAD_HOURS``: how long files kept from a form that failed
     validation wait for the user to submit again (24).

@@ -449,8 +449,13 @@ def test_archive_nested_at_any_depth_and_renamed_is_refused(customer_client, for
 @pytest.mark.parametrize(
     ("member", "content"),
     [
-        ("siserr.log.gz", gzip.compress(b"x" * 5000)),
         ("dump.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 100),
+        # Gzip under another name than *.gz: a layer hidden as data.
+        ("siserr.dat", gzip.compress(b"x" * 5000)),
+        # A *.gz holding an archive or another compressed stream.
+        ("logs.tar.gz", gzip.compress(tar_bytes({"a.txt": b"hello"}))),
+        ("twice.log.gz", gzip.compress(gzip.compress(b"x" * 5000))),
+        ("inner.zip.gz", gzip.compress(zip_bytes({"a.txt": b"a"}))),
         ("backup.tar", tar_bytes({"a.txt": b"hello"})),
     ],
 )
@@ -464,6 +469,66 @@ def test_compressed_members_of_a_bundle_are_refused(
     assert "contains another archive or compressed file" in field_errors(
         response, "diagnostic"
     )
+
+
+def test_rotated_logs_compressed_with_gzip_are_accepted_in_a_bundle(
+    customer_client, form_data
+):
+    bundle = zip_bytes(
+        {
+            "logs/siserr.log": LOG,
+            "logs/siserr.log.1.gz": gzip.compress(LOG * 50),
+            # Concatenated members and trailing padding, as some tools write.
+            "logs/siserr.log.2.gz": gzip.compress(LOG) + gzip.compress(LOG) + b"\0" * 8,
+        }
+    )
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert response.status_code == 302
+    attachment = CaseAttachment.objects.get()
+    assert (attachment.name, attachment.kind) == ("diag.zip", "diagnostic")
+
+
+def test_a_gzip_member_that_expands_too_much_is_refused(customer_client, form_data):
+    # 50 MB of zeros gzip to about 50 KB: the bundle may expand to 10 MB.
+    bomb = gzip.compress(b"\x00" * (50 * 1024 * 1024))
+    bundle = zip_bytes({"siserr.log": LOG, "zeros.log.gz": bomb})
+    assert len(bundle) < 200 * 1024
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "is not a plausible diagnostic bundle" in field_errors(
+        response, "diagnostic"
+    )
+    assert Case.objects.count() == 0
+
+
+def test_a_gzip_member_counts_its_expanded_size_towards_the_limit(
+    customer_client, form_data, settings
+):
+    settings.CASES_ZIP_MAX_UNCOMPRESSED = 10_000
+    bundle = zip_bytes({"siserr.log.gz": gzip.compress(b"line\n" * 4000)})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    assert "would expand to" in field_errors(response, "diagnostic")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        gzip.compress(LOG * 200)[:-30],  # cut short
+        b"\x1f\x8b\x08\x00" + b"\xff" * 200,  # not deflate data
+    ],
+)
+def test_a_damaged_gzip_member_is_refused(customer_client, form_data, content):
+    bundle = zip_bytes({"siserr.log.1.gz": content})
+
+    response = submit(customer_client, form_data, diagnostic=upload("diag.zip", bundle))
+
+    errors = field_errors(response, "diagnostic")
+    assert "diag.zip contains a damaged compressed file (siserr.log.1.gz)" in errors
 
 
 def test_office_file_with_an_embedded_workbook_is_accepted(customer_client, form_data):
@@ -689,3 +754,17 @@ def test_a_kept_upload_taken_by_a_case_is_young_again(customer_client, form_data
     assert response.status_code == 302
     path = CaseAttachment.objects.get().file.path
     assert os.stat(path).st_mtime > time.time() - 600
+
+
+def test_damaged_gzip_member_message_is_translated(client, world, form_data):
+    client.force_login(world.microbit)
+    bundle = zip_bytes({"siserr.log.1.gz": gzip.compress(LOG * 200)[:-30]})
+
+    response = client.post(
+        url("cases:new", language="fi"),
+        {**form_data(), "diagnostic": upload("diag.zip", bundle)},
+    )
+
+    assert "diag.zip sisältää vioittuneen pakatun tiedoston" in field_errors(
+        response, "diagnostic"
+    )
