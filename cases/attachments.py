@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import IO
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -119,6 +120,16 @@ def sanitize_filename(name: str) -> str:
     ``FILENAME_MAX_LENGTH`` characters, the extension kept (a name in another
     alphabet, ``файл.pdf``, becomes ``file.pdf``, not ``pdf``)."""
     return _clean_filename(name, ascii_only=True)
+
+
+def download_disposition(name: str) -> str:
+    """The ``Content-Disposition`` of a download of ``name``: the name as sent
+    (RFC 6266's ``filename*``, UTF-8) and, for clients that read only
+    ``filename``, its ASCII form (``файл.pdf`` → ``file.pdf``)."""
+    fallback = sanitize_filename(name)
+    if name == fallback:
+        return f'attachment; filename="{fallback}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name)}"
 
 
 def display_filename(name: str) -> str:

@@ -455,3 +455,32 @@ def purge_orphan_files(
         if orphans:
             logger.info("removed %d stored file(s) without a record", len(orphans))
     return len(orphans)
+
+
+def purge_empty_folders(
+    min_age: timedelta = ORPHAN_MIN_AGE, *, dry_run: bool = False
+) -> int:
+    """Remove the empty folders under the attachments' folders of private
+    storage (a case number's, a form's kept uploads') unchanged for
+    ``min_age``; return how many there were. A folder emptied by this run's
+    sweep changed just now: the next run removes it. A younger one may be a
+    submission's that is about to write its first file."""
+    root = os.path.realpath(private_storage().location)
+    cutoff = timezone.now().timestamp() - min_age.total_seconds()
+    removed = 0
+    for folder in STORED_FILE_FOLDERS:
+        top = os.path.join(root, folder)
+        for directory, _dirs, names in os.walk(top, topdown=False):
+            if directory == top or names:
+                continue
+            try:
+                if os.listdir(directory) or os.lstat(directory).st_mtime >= cutoff:
+                    continue
+                if not dry_run:
+                    os.rmdir(directory)
+            except OSError:  # gone meanwhile, or a file just arrived
+                continue
+            removed += 1
+    if removed and not dry_run:
+        logger.info("removed %d empty folder(s)", removed)
+    return removed

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ..attachments import download_disposition
 from ..forms import AssignForm, CaseEditForm, MessageForm, StatusForm
 from ..models import CaseAttachment, Status
 from ..permissions import (
@@ -220,6 +221,7 @@ def attachment_download(request, number, pk):
         filename=attachment.name,
         content_type=attachment.content_type or "application/octet-stream",
     )
+    response["Content-Disposition"] = download_disposition(attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -382,7 +382,33 @@ def test_non_ascii_name_is_downloaded_under_its_own_name(customer_client, form_d
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''%D1%84%D0%B0%D0%B9%D0%BB.pdf" in disposition
+    # For clients that read only filename: its ASCII form.
+    assert 'filename="file.pdf"' in disposition
     assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("siserr.log", 'attachment; filename="siserr.log"'),
+        (
+            "résumé.txt",
+            'attachment; filename="resume.txt"; '
+            "filename*=utf-8''r%C3%A9sum%C3%A9.txt",
+        ),
+    ],
+)
+def test_a_download_names_the_file_for_every_client(
+    customer_client, form_data, name, expected
+):
+    submit(customer_client, form_data, attachments=[upload(name, LOG)])
+    attachment = CaseAttachment.objects.get()
+
+    response = customer_client.get(
+        url("cases:attachment", attachment.case.number, attachment.pk)
+    )
+
+    assert response["Content-Disposition"] == expected
 
 
 def test_non_ascii_name_with_the_wrong_content_is_refused_by_its_name(
@@ -685,6 +711,31 @@ def test_files_without_their_row_are_swept(customer_client, form_data, empty_sto
     assert os.path.exists(fresh)
     assert os.path.exists(attachment.file.path)
     assert "3 stored file(s) without a record" in out.getvalue()
+
+
+def test_empty_folders_are_swept_once_they_are_an_hour_old(empty_storage):
+    root = settings.PRIVATE_STORAGE_ROOT
+    # Emptied by an earlier sweep: the case number's folder, then its year's.
+    old_case = os.path.join(root, "cases", "2026", "2026-999999")
+    old_form = os.path.join(root, "pending", "abcdefghijklmnop")
+    young = os.path.join(root, "cases", "2026", "2026-999998")
+    for folder in (old_case, old_form, young):
+        os.makedirs(folder)
+    kept_file = _orphan("cases/2025/2025-000001/444444444444-w.pdf", 0.1)
+    for folder in (old_case, old_form):
+        _age(folder, 2)
+    out = io.StringIO()
+
+    call_command("clear_pending_uploads", stdout=out)
+
+    assert not os.path.exists(old_case) and not os.path.exists(old_form)
+    # A young folder may be a submission's about to write its first file.
+    assert os.path.isdir(young)
+    assert os.path.exists(kept_file)
+    # The folders the sweep itself uses stay.
+    assert os.path.isdir(os.path.join(root, "cases"))
+    assert os.path.isdir(os.path.join(root, "pending"))
+    assert "2 empty folder(s) older than 1 h removed" in out.getvalue()
 
 
 def test_kept_uploads_are_not_swept(customer_client, form_data, empty_storage):
