@@ -10,8 +10,10 @@
 
 The page cache (kb.pagecache) reads its settings on every request, so that
 tests may change them: ``KB_PAGE_CACHE`` (True: on), ``KB_PAGE_CACHE_ALIAS``
-(``"default"``: the cache that holds the pages) and ``KB_PAGE_CACHE_TIMEOUT``
-(3600: seconds an entry lives at most).
+(``"default"``: the cache that holds the pages), ``KB_PAGE_CACHE_TIMEOUT``
+(3600: seconds an entry lives at most), ``KB_PAGE_CACHE_LOCAL_BYTES`` (8 MB
+of copies per process) and ``KB_PAGE_CACHE_GENERATION_SECONDS`` (1: how long a
+process trusts the generations it read).
 """
 
 from django.conf import settings

@@ -35,12 +35,17 @@ def django_db_setup(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache: start every test with none."""
+    """Rate-limit counters live in the cache: start every test with none
+    (nor with the page cache's generations this process remembers)."""
     from django.core.cache import cache
 
+    from kb.pagecache.store import forget_generations
+
     cache.clear()
+    forget_generations()
     yield
     cache.clear()
+    forget_generations()
 
 
 @pytest.fixture

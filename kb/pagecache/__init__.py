@@ -40,8 +40,11 @@ says which change touches which tags.
 **Copies**: each process keeps copies of the entries it has served
 (``KB_PAGE_CACHE_LOCAL_BYTES``, least recently used dropped first). An entry
 is replaced whole, never changed, and whether it may be served is decided by
-the generations read from the shared cache on every hit, so a copy is as good
-as the shared entry and a hit reads the shared cache once instead of twice.
+the current generations, so a copy is as good as the shared entry. Each
+process also remembers the generations it read for
+``KB_PAGE_CACHE_GENERATION_SECONDS`` (1; 0 reads them on every request) and
+those it wrote: a hit mostly reads nothing from the shared cache, a change
+shows at once in the process that made it and within that time in the others.
 """
 
 from .fragments import clear_shared_fragments, register_fragment, render_fragment

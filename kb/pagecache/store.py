@@ -65,10 +65,10 @@ def local_budget() -> int:
 # Each process's own copies of the entries ------------------------------------
 #
 # An entry never changes under its key but is replaced whole, and whether it
-# may be served is decided by the generations it recorded, read from the
-# shared cache on every hit: a copy kept in the process is as good as the
-# shared one, and saves a read of the shared cache (a database cache's read
-# costs about a quarter of a hit). Least recently used copies go first once
+# may be served is decided by the generations it recorded, compared with the
+# current ones (below): a copy kept in the process is as good as the shared
+# one, and saves a read of the shared cache (a database cache's read costs
+# about a quarter of a hit). Least recently used copies go first once
 # their contents exceed ``KB_PAGE_CACHE_LOCAL_BYTES``.
 
 _local_lock = threading.Lock()
@@ -150,30 +150,93 @@ def _fresh_token() -> str:
     return secrets.token_hex(8)
 
 
+def generation_seconds() -> float:
+    """How long a process trusts the generations it has read (seconds)."""
+    return float(getattr(settings, "KB_PAGE_CACHE_GENERATION_SECONDS", 1.0))
+
+
+# Each process's memory of the generations it read or wrote: tag -> (token,
+# time.monotonic() of the read). A hit would otherwise read the shared cache
+# once for its generations (a quarter of a hit's time with the database cache,
+# a round trip to Redis); remembered for ``KB_PAGE_CACHE_GENERATION_SECONDS``,
+# a change this process makes shows on its next request and a change another
+# process makes within that time. 0 reads them on every request.
+_memo_lock = threading.Lock()
+_memo: dict[str, tuple[str, float]] = {}
+_MEMO_PRUNE = 8192
+
+
+def _remember(tokens: dict[str, str], read_at: float) -> None:
+    with _memo_lock:
+        if len(_memo) > _MEMO_PRUNE:
+            oldest = read_at - generation_seconds()
+            for tag in [tag for tag, (_t, at) in _memo.items() if at < oldest]:
+                del _memo[tag]
+        for tag, token in tokens.items():
+            remembered = _memo.get(tag)
+            # A read that started before this process wrote a newer token
+            # must not bring the older one back.
+            if remembered is None or remembered[1] <= read_at:
+                _memo[tag] = (token, read_at)
+
+
+def _generations(tags: Iterable[str], *, create: bool) -> dict[str, str]:
+    """The generation of each of ``tags``: remembered when read less than
+    ``generation_seconds()`` ago, else read from the shared cache (and, with
+    ``create``, made when missing; otherwise left out)."""
+    seconds = generation_seconds()
+    started = time.monotonic()
+    found: dict[str, str] = {}
+    wanted = list(dict.fromkeys(tags))
+    if seconds > 0:
+        with _memo_lock:
+            for tag in wanted:
+                remembered = _memo.get(tag)
+                if remembered is not None and started - remembered[1] < seconds:
+                    found[tag] = remembered[0]
+        wanted = [tag for tag in wanted if tag not in found]
+    if not wanted:
+        return found
+    cache = get_cache()
+    keys = {GENERATION_PREFIX + tag: tag for tag in wanted}
+    read = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+    if create:
+        for key, tag in keys.items():
+            if tag not in read:
+                token = _fresh_token()
+                if not cache.add(key, token, timeout=None):
+                    token = cache.get(key, token)  # another process made it first
+                read[tag] = token
+    if seconds > 0:
+        _remember(read, started)
+    found.update(read)
+    return found
+
+
 def bump_generations(tags: Iterable[str]) -> None:
     """Give ``tags`` fresh generations: every entry that depends on one of them
     is stale from now on. Generation keys do not expire; an evicted one only
     makes its entries stale."""
     tags = set(tags)
     if tags:
+        tokens = {tag: _fresh_token() for tag in tags}
         get_cache().set_many(
-            {GENERATION_PREFIX + tag: _fresh_token() for tag in tags}, timeout=None
+            {GENERATION_PREFIX + tag: token for tag, token in tokens.items()},
+            timeout=None,
         )
+        _remember(tokens, time.monotonic())
 
 
 def current_generations(tags: Iterable[str]) -> dict[str, str]:
     """The generation of each tag, created when missing."""
-    cache = get_cache()
-    keys = {GENERATION_PREFIX + tag: tag for tag in tags}
-    found = cache.get_many(list(keys))
-    generations = {keys[key]: value for key, value in found.items()}
-    for key, tag in keys.items():
-        if key not in found:
-            token = _fresh_token()
-            if not cache.add(key, token, timeout=None):
-                token = cache.get(key, token)  # another process made it first
-            generations[tag] = token
-    return generations
+    return _generations(tags, create=True)
+
+
+def forget_generations() -> None:
+    """Forget the generations this process remembers (tests; after the
+    shared cache was emptied)."""
+    with _memo_lock:
+        _memo.clear()
 
 
 # Readers --------------------------------------------------------------------
@@ -361,10 +424,8 @@ def _lookup(request, key: str, *, local: bool) -> dict | None:
 
 def _is_current(entry: dict) -> bool:
     recorded = entry["generations"]
-    current = get_cache().get_many([GENERATION_PREFIX + tag for tag in recorded])
-    return all(
-        current.get(GENERATION_PREFIX + tag) == token for tag, token in recorded.items()
-    )
+    current = _generations(recorded, create=False)
+    return all(current.get(tag) == token for tag, token in recorded.items())
 
 
 def find_entry(request, recording: Recording) -> dict | None:

@@ -257,7 +257,9 @@ CACHES = {
 # Knowledge-base pages, news, feeds and sitemap served from the cache above
 # (kb.pagecache; README "Page cache"). KB_PAGE_CACHE_ALIAS names another cache,
 # KB_PAGE_CACHE_TIMEOUT bounds an entry's life in seconds (default 3600),
-# KB_PAGE_CACHE_LOCAL_BYTES the page text each process keeps copies of (8 MB).
+# KB_PAGE_CACHE_LOCAL_BYTES the page text each process keeps copies of (8 MB),
+# KB_PAGE_CACHE_GENERATION_SECONDS how long a process trusts the generations it
+# read (1 s: another process's change shows within it; 0: at once).
 KB_PAGE_CACHE = env_bool("KB_PAGE_CACHE", True)
 
 # SMS notifications: "logging" (default) or "http" (a gateway at SMS_GATEWAY_URL).
