@@ -59,6 +59,13 @@ document at the next ``embed_articles --missing``.
 ``VECTOR_STAMP_SECONDS``: how often, at most, a process checks whether other
 processes changed the stored vectors of a language before it searches them
 (30). Its own writes are seen at once.
+``VECTOR_WAIT_MS``: the longest a search waits for its query's vector,
+counted in milliseconds from the search's start (None: as long as the model
+takes). A later vector is not waited for: the answer is the lexical list
+(with steps 4 and 5), marked ``vector_late`` and not kept by the result
+cache; the model finishes the vector meanwhile and keeps it, so the next
+search of the same words is fused. A guard for busy machines, where the
+model slows down (None).
 
 The pipeline (``search.hybrid``):
 ``FUSION_DEPTH``: how many of the lexical and of the semantic list are fused
@@ -114,6 +121,7 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_BODY_CHARS": 0,
     "EMBED_BATCH": 32,
     "VECTOR_STAMP_SECONDS": 30,
+    "VECTOR_WAIT_MS": None,
     "FUSION_DEPTH": 10,
     "RRF_K": 60,
     "SEMANTIC_MIN_SIMILARITY": None,

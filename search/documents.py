@@ -213,6 +213,8 @@ class SearchResults:
     ``total_exact`` is false when ``total`` is an estimate: the database
     backend on PostgreSQL estimates result sets of more than 2,000 documents
     from its index (their facet counts are estimates on every database).
+    ``vector_late`` is true when the query's vector was not ready within
+    ``SEARCH_VECTOR_WAIT_MS`` and the answer is lexical only.
     """
 
     total: int
@@ -224,6 +226,7 @@ class SearchResults:
     page_size: int = 10
     matched_all_words: bool = True
     total_exact: bool = True
+    vector_late: bool = False
 
     @property
     def num_pages(self) -> int:

@@ -41,6 +41,7 @@ import dataclasses
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.utils.html import escape
 
@@ -65,22 +66,35 @@ def _vector_future(query: SearchQuery) -> Future | None:
 
 
 class _Vector:
-    """The query vector being computed (or None: no embedder)."""
+    """The query vector being computed (or None: no embedder), waited for
+    until ``deadline`` (a ``time.perf_counter()``; None: as long as it
+    takes)."""
 
-    def __init__(self, future: Future | None) -> None:
+    def __init__(self, future: Future | None, deadline: float | None = None) -> None:
         self.future = future
+        self.deadline = deadline
+        self.late = False
 
     def ready(self) -> bool:
         return self.future is None or self.future.done()
 
     def get(self):
-        """The vector, once computed; None without an embedder or when it
-        failed (``embed_query`` logs it). A future keeps its result: every
-        call after the first is free."""
-        if self.future is None:
+        """The vector, once computed; None without an embedder, when it
+        failed (``embed_query`` logs it) or came too late (``late``: a
+        computation not started yet is dropped, one under way finishes and
+        keeps its vector for the next search). A future keeps its result:
+        every call after the first is free."""
+        if self.future is None or self.late:
             return None
+        timeout = None
+        if self.deadline is not None and not self.future.done():
+            timeout = max(0.0, self.deadline - time.perf_counter())
         try:
-            return self.future.result()
+            return self.future.result(timeout)
+        except FutureTimeout:
+            self.late = True
+            self.future.cancel()
+            return None
         except Exception:  # noqa: BLE001 - embed_query logs; never a 500
             return None
 
@@ -327,7 +341,10 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
     if not _fusable(query):
         return backend.search(query)
     started = time.perf_counter()
-    vector = _Vector(_vector_future(query))
+    wait = search_settings.VECTOR_WAIT_MS
+    vector = _Vector(
+        _vector_future(query), None if wait is None else started + wait / 1000
+    )
     prepared = _Prepared()
     results, hits = _fused(backend, query, vector, prepared)
     seen = {hit.key for hit in hits}
@@ -349,4 +366,5 @@ def search_hybrid(backend, query: SearchQuery) -> SearchResults:
         page=query.page,
         page_size=size,
         took_ms=(time.perf_counter() - started) * 1000,
+        vector_late=vector.late,
     )

@@ -152,6 +152,8 @@ def cached_results(
     changed_at = float(generation.split(":", 1)[0])
     if time.time() - changed_at < search_settings.RESULT_CACHE_SETTLE:
         return results
+    if results.vector_late:  # the next search of these words is fused
+        return results
     with _kept_lock:
         _kept[key] = (generation, now + seconds, results)
         _kept.move_to_end(key)
