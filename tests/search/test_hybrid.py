@@ -281,44 +281,39 @@ def test_work_done_while_the_vector_is_computed_changes_no_answer(
     assert (late.total, late.facets) == (at_once.total, at_once.facets)
 
 
-def test_a_vector_later_than_the_wait_is_not_waited_for(
-    db, settings, django_capture_on_commit_callbacks
-):
-    # SEARCH_VECTOR_WAIT_MS: the model takes a quarter of a second, the
-    # search waits 50 ms for it and answers lexically: no English document
-    # holds "stampante", so nothing yet.
+@pytest.fixture
+def slow_corpus(db, settings, django_capture_on_commit_callbacks):
+    """The corpus, its queries' vectors a quarter of a second late."""
     settings.SEARCH_EMBEDDER = "tests.search.test_hybrid.SlowConceptEmbedder"
-    settings.SEARCH_VECTOR_WAIT_MS = 50
     reset_embedder()
-    try:
-        rebuild(django_capture_on_commit_callbacks)
-        late = search("stampante")
-        assert late.vector_late
-        assert keys(late) == []
-        # The model finished the vector and kept it; the late answer was not
-        # kept by the result cache: the same search is now fused.
-        deadline = time.monotonic() + 5
+    rebuild(django_capture_on_commit_callbacks)
+    yield
+    reset_embedder()
+
+
+def test_a_vector_later_than_the_wait_is_not_waited_for(slow_corpus, settings):
+    # SEARCH_VECTOR_WAIT_MS: the search waits 50 ms for the vector and
+    # answers lexically: no English document holds "stampante", so nothing.
+    settings.SEARCH_VECTOR_WAIT_MS = 50
+    late = search("stampante")
+    assert late.vector_late
+    assert keys(late) == []
+    # The model finished the vector and kept it; the late answer was not
+    # kept by the result cache: the same search is now fused.
+    deadline = time.monotonic() + 5
+    again = search("stampante")
+    while again.vector_late and time.monotonic() < deadline:
+        time.sleep(0.05)
         again = search("stampante")
-        while again.vector_late and time.monotonic() < deadline:
-            time.sleep(0.05)
-            again = search("stampante")
-    finally:
-        reset_embedder()
+
     assert not again.vector_late
     assert set(keys(again)) == {"kb-printer", "kb-payroll-printer"}
 
 
-def test_without_a_wait_a_late_vector_is_waited_for(
-    db, settings, django_capture_on_commit_callbacks
-):
-    settings.SEARCH_EMBEDDER = "tests.search.test_hybrid.SlowConceptEmbedder"
+def test_without_a_wait_a_late_vector_is_waited_for(slow_corpus, settings):
     settings.SEARCH_VECTOR_WAIT_MS = None
-    reset_embedder()
-    try:
-        rebuild(django_capture_on_commit_callbacks)
-        results = search("stampante")
-    finally:
-        reset_embedder()
+    results = search("stampante")
+
     assert not results.vector_late
     assert set(keys(results)) == {"kb-printer", "kb-payroll-printer"}
 
