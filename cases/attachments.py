@@ -27,6 +27,7 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -127,9 +128,10 @@ def download_disposition(name: str) -> str:
     (RFC 6266's ``filename*``, UTF-8) and, for clients that read only
     ``filename``, its ASCII form (``файл.pdf`` → ``file.pdf``)."""
     fallback = sanitize_filename(name)
+    disposition = content_disposition_header(True, fallback)
     if name == fallback:
-        return f'attachment; filename="{fallback}"'
-    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name)}"
+        return disposition
+    return f"{disposition}; filename*=utf-8''{quote(name)}"
 
 
 def display_filename(name: str) -> str:

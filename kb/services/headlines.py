@@ -7,12 +7,13 @@ process therefore keeps the headlines it has computed (the last
 ``HEADLINES_KEPT``, least recently used dropped first) under everything they
 depend on (language, the visibilities the reader may see, the product lines,
 how many) and the generations of the page cache's ``listings`` and
-``global`` tags, read from the shared cache on every call: a news item
-published, unpublished, restricted or moved, a product line changed or an
-import makes every kept list stale at once, in every process
-(``kb.pagecache.invalidation``). With the page cache off
-(``KB_PAGE_CACHE = False``) nothing is kept; a shared cache that fails is
-logged and the headlines read from the database.
+``global`` tags (``current_generations``: read from the shared cache at most
+every ``KB_PAGE_CACHE_GENERATION_SECONDS``): a news item published,
+unpublished, restricted or moved, a product line changed or an import makes
+every kept list stale, at once in the process that made the change and
+within that time in the others (``kb.pagecache.invalidation``). With the
+page cache off (``KB_PAGE_CACHE = False``) nothing is kept; a shared cache
+that fails is logged and the headlines read from the database.
 """
 
 from __future__ import annotations
